@@ -1,0 +1,264 @@
+"""Discover a project's modules, their labels, files and public interface, from disk only.
+
+Nothing here imports the project's code: labels are read from apps.py with `ast`, so the
+static check works without Django settings on any code base.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from mmkit.config import Config, ConfigError, did_you_mean
+
+SKIPPED_DIRS = frozenset(
+    {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
+)
+
+
+@dataclass(frozen=True)
+class Module:
+    """One Django app that owns a slice of the domain."""
+
+    name: str
+    label: str
+    path: Path
+    public: tuple[str, ...]
+    depends_on: tuple[str, ...] | None
+    shared: bool = False
+    has_apps_py: bool = True
+
+    def owns(self, dotted: str) -> bool:
+        """Whether the Python module `dotted` is this module's package or inside it."""
+        return dotted == self.name or dotted.startswith(self.name + ".")
+
+    def is_public(self, dotted: str) -> bool:
+        """Whether another module may import `dotted`, a Python module inside this one."""
+        if self.shared:
+            return True
+        relative = "__init__" if dotted == self.name else dotted[len(self.name) + 1 :]
+        return any(relative == p or relative.startswith(p + ".") for p in self.public)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Python file of the project, with its dotted name and the module that owns it."""
+
+    path: Path
+    relpath: str
+    dotted: str
+    module: Module | None
+
+
+@dataclass(frozen=True)
+class Project:
+    """The configuration plus everything discovered on disk, the input of every check."""
+
+    config: Config
+    modules: tuple[Module, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    @property
+    def base_dir(self) -> Path:
+        return self.config.base_dir
+
+    @cached_property
+    def _by_name(self) -> dict[str, Module]:
+        return {module.name: module for module in self.modules}
+
+    @cached_property
+    def by_label(self) -> dict[str, Module]:
+        """Modules by their Django app label, for "label.Model" references."""
+        return {module.label: module for module in self.modules}
+
+    def module(self, name: str) -> Module:
+        return self._by_name[name]
+
+    def module_of(self, dotted: str) -> Module | None:
+        """The innermost module that owns the Python module `dotted`, so nested apps win."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            module = self._by_name.get(".".join(parts[:end]))
+            if module is not None:
+                return module
+        return None
+
+    @cached_property
+    def top_level_packages(self) -> tuple[str, ...]:
+        """The packages directly under root that hold modules: what grimp builds a graph of."""
+        return tuple(sorted({module.name.split(".")[0] for module in self.modules}))
+
+    @cached_property
+    def files(self) -> tuple[SourceFile, ...]:
+        """Every Python file under root that is not excluded, in a stable order."""
+        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
+        found = []
+        for path in iter_python_files(self.root):
+            relpath = self.relpath(path)
+            if any(regex.match(relpath) for regex in exclude):
+                continue
+            dotted = dotted_name(self.root, path)
+            found.append(SourceFile(path, relpath, dotted, self.module_of(dotted)))
+        return tuple(found)
+
+    def relpath(self, path: Path) -> str:
+        """A POSIX path relative to the directory of pyproject.toml, as findings show it."""
+        try:
+            return path.relative_to(self.base_dir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def is_excluded(self, relpath: str) -> bool:
+        return any(glob_to_regex(p).match(relpath) for p in self.config.exclude)
+
+
+def discover(config: Config) -> Project:
+    """Find the modules the configuration names, or every app under root when it names none."""
+    shared = set(config.shared)
+    if config.modules is None:
+        names = [dotted_name(config.root, apps_py.parent) for apps_py in _find_apps(config.root)]
+        wanted = [(name, None, None) for name in names]
+    else:
+        wanted = [(m.name, m.public, m.depends_on) for m in config.modules]
+    names_wanted = [name for name, _, _ in wanted]
+    for name in sorted(shared - set(names_wanted)):
+        wanted.append((name, None, None))
+    modules = [
+        _module(config, name, public, depends_on, name in shared)
+        for name, public, depends_on in wanted
+    ]
+    all_names = [module.name for module in modules]
+    for module in modules:
+        for dependency in module.depends_on or ():
+            if dependency not in all_names:
+                raise ConfigError(
+                    f"{config.path}: module '{module.name}' depends_on unknown module "
+                    f"'{dependency}'{did_you_mean(dependency, all_names)}"
+                )
+    _reject_duplicate_labels(config, modules)
+    return Project(config=config, modules=tuple(sorted(modules, key=lambda m: m.name)))
+
+
+def load_project(start: Path | str = ".") -> Project:
+    """Configuration and discovery in one call: the usual entry point of a door."""
+    from mmkit.config import load
+
+    return discover(load(start))
+
+
+def _module(
+    config: Config,
+    name: str,
+    public: tuple[str, ...] | None,
+    depends_on: tuple[str, ...] | None,
+    shared: bool,
+) -> Module:
+    path = config.root.joinpath(*name.split("."))
+    if not path.is_dir():
+        candidates = [dotted_name(config.root, a.parent) for a in _find_apps(config.root)]
+        raise ConfigError(
+            f"{config.path}: module '{name}' not found: {path} is not a directory"
+            f"{did_you_mean(name, candidates)}"
+        )
+    apps_py = path / "apps.py"
+    return Module(
+        name=name,
+        label=read_label(apps_py) or name.split(".")[-1],
+        path=path,
+        public=public if public is not None else config.public,
+        depends_on=depends_on,
+        shared=shared,
+        has_apps_py=apps_py.is_file(),
+    )
+
+
+def _reject_duplicate_labels(config: Config, modules: list[Module]) -> None:
+    seen: dict[str, str] = {}
+    for module in modules:
+        if module.label in seen:
+            raise ConfigError(
+                f"{config.path}: modules '{seen[module.label]}' and '{module.name}' share the "
+                f"app label '{module.label}'; give one of them AppConfig.label"
+            )
+        seen[module.label] = module.name
+
+
+def read_label(apps_py: Path) -> str | None:
+    """The `label` an AppConfig subclass in apps.py sets, read without importing it."""
+    try:
+        tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "label" for t in statement.targets)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            ):
+                return statement.value.value
+    return None
+
+
+def _find_apps(root: Path) -> Iterator[Path]:
+    for path in iter_python_files(root):
+        if path.name == "apps.py" and path.parent != root:
+            yield path
+
+
+def iter_python_files(root: Path) -> Iterator[Path]:
+    """Python files under root, skipping hidden folders, virtualenvs and build output."""
+    for directory, subdirs, filenames in os.walk(root):
+        subdirs[:] = sorted(
+            d
+            for d in subdirs
+            if not d.startswith(".")
+            and d not in SKIPPED_DIRS
+            and d.isidentifier()
+            and not (Path(directory) / d / "pyvenv.cfg").exists()
+        )
+        for filename in sorted(filenames):
+            if filename.endswith(".py"):
+                yield Path(directory) / filename
+
+
+def dotted_name(root: Path, path: Path) -> str:
+    """The import name of a file or package directory under root (`shop/billing/__init__.py`)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a gitignore-like glob (`**/migrations/**`) into a regex over POSIX paths."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
