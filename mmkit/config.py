@@ -180,9 +180,7 @@ def _modules(value: Any, where: str) -> tuple[tuple[ModuleConfig, ...] | None, s
                 else None
             )
             modules.append(
-                ModuleConfig(
-                    name=_module_name(name, where), public=public, depends_on=depends_on
-                )
+                ModuleConfig(name=_module_name(name, where), public=public, depends_on=depends_on)
             )
         return tuple(modules), "table"
     raise ConfigError(f"{where}: 'modules' must be a list of names or a table of modules")

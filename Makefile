@@ -1,0 +1,42 @@
+# mmkit: `make demo` shows mmkit on the example project, `make test` is what CI runs.
+# Only python3 and make are needed; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.mmkit-installed
+
+.PHONY: help venv demo test clean
+
+help:
+	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
+	@echo "make test   set up .venv if needed, run ruff and every test suite (what CI runs)"
+	@echo "make clean  remove .venv, caches and the example database"
+
+venv: $(STAMP)
+
+# Reinstalled whenever pyproject.toml changes; the stamp records the last install.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: venv
+	cd example_project && ../$(BIN)/python manage.py migrate --noinput
+	$(BIN)/mmkit check example_project
+	@echo
+	@echo "next: cd example_project && ../$(BIN)/python manage.py runserver"
+
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+	cd example_project && ../$(BIN)/pytest
+
+# make bench: the speed comparison (see docs/performance.md) goes here.
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mmkit_cache build dist *.egg-info
+	rm -rf example_project/db.sqlite3 example_project/.mmkit_cache example_project/.ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""The authors module: who writes books. Other modules use it through `authors.facade` only."""

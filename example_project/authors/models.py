@@ -1,0 +1,16 @@
+"""The authors module's ORM models: private, only `authors.use_cases` touches them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    birth_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name

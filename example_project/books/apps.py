@@ -1,0 +1,10 @@
+"""Django app configuration of the books module."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class BooksConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "books"

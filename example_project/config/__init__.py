@@ -1,0 +1,1 @@
+"""Project configuration of the example: settings, URLs and the WSGI/ASGI entry points."""

@@ -1,0 +1,11 @@
+"""URLs of the example: the admin, and every page of the `web` gateway at the root."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("web.urls")),
+]

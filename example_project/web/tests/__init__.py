@@ -1,0 +1,1 @@
+"""Tests of the site's pages, through Django's test client."""
