@@ -6,7 +6,8 @@ suppressions, the baseline and `mmkit explain` can never disagree about what a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import inspect
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -51,7 +52,7 @@ class Finding:
     model: str | None = None
     field: str | None = None
     target: str | None = None
-    extra: tuple[tuple[str, str], ...] = field(default=())
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def severity(self) -> Severity:
@@ -68,6 +69,11 @@ def rule(rule_id: str) -> Rule:
     return RULES[f"mmkit.{normalized}"]
 
 
+def _text(block: str) -> str:
+    """Dedent an indented triple-quoted block, so the catalogue reads like the docs it feeds."""
+    return inspect.cleandoc(block)
+
+
 def _rules(*rules: Rule) -> dict[str, Rule]:
     return {r.id: r for r in rules}
 
@@ -78,9 +84,50 @@ RULES: dict[str, Rule] = _rules(
         name="cross-module-relation",
         title="A model field relates to another module's model",
         severity=Severity.ERROR,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            Each module owns its tables. A ForeignKey from one module's model to another's
+            ties the two together in the database: a constraint and cascades across the
+            boundary, migrations that depend on the other module's migrations, queries that
+            join its tables, and model instances that let callers wander into its data. The
+            module can then no longer be changed, tested or extracted on its own. In a modular
+            monolith a module keeps the other module's id and asks its facade for the data.
+            """
+        ),
+        bad=_text(
+            """
+            # books/models.py
+            from django.db import models
+
+            from authors.models import Author
+
+
+            class Book(models.Model):
+                title = models.CharField(max_length=200)
+                author = models.ForeignKey(Author, on_delete=models.CASCADE)
+            """
+        ),
+        good=_text(
+            """
+            # books/models.py
+            from django.db import models
+
+
+            class Book(models.Model):
+                title = models.CharField(max_length=200)
+                author_id = models.PositiveBigIntegerField(db_index=True)
+
+
+            # books/use_cases.py
+            from authors import facade as authors
+
+
+            def add_book(title: str, author_id: int) -> BookDTO:
+                if not authors.author_exists(author_id):
+                    raise UnknownAuthor(author_id)
+                ...
+            """
+        ),
         fix="Keep the other module's id (an indexed integer or UUID field) instead of a relation, "
         "and ask that module's facade for its data.",
     ),
@@ -89,9 +136,44 @@ RULES: dict[str, Rule] = _rules(
         name="cross-module-inheritance",
         title="A model inherits from another module's concrete model",
         severity=Severity.ERROR,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            Inheriting from another module's concrete model is a relation in disguise.
+            Multi-table inheritance adds a hidden OneToOneField to the parent's table and a
+            join to every query; a proxy model reads and writes the other module's table
+            directly. Either way every change to the parent model is a change to both modules,
+            and neither can move without the other.
+            """
+        ),
+        bad=_text(
+            """
+            # books/models.py
+            from authors.models import Author
+
+
+            class Editor(Author):  # a hidden OneToOneField to the authors' table
+                imprint = models.CharField(max_length=100)
+            """
+        ),
+        good=_text(
+            """
+            # common/models.py (a shared module)
+            class Person(models.Model):
+                name = models.CharField(max_length=200)
+
+                class Meta:
+                    abstract = True
+
+
+            # books/models.py
+            from common.models import Person
+
+
+            class Editor(Person):  # its own table, in its own module
+                imprint = models.CharField(max_length=100)
+                author_id = models.PositiveBigIntegerField(null=True, db_index=True)
+            """
+        ),
         fix="Give the model its own table and keep the other module's id; share behaviour "
         "through an abstract base model in a shared module.",
     ),
@@ -100,9 +182,37 @@ RULES: dict[str, Rule] = _rules(
         name="private-import",
         title="Code imports another module's private code",
         severity=Severity.ERROR,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            A module's private code (models, use cases, views, internal helpers) is what its
+            owners change freely. Once another module imports it, every refactoring becomes a
+            change across modules, ORM models leak out with their querysets and lazy loading,
+            and the boundary exists only on the whiteboard. The public interface (the facade)
+            is the one place a module promises to keep stable.
+            """
+        ),
+        bad=_text(
+            """
+            # web/views.py
+            from authors.models import Author
+
+
+            def author_detail(request, pk):
+                author = Author.objects.get(pk=pk)
+                ...
+            """
+        ),
+        good=_text(
+            """
+            # web/views.py
+            from authors import facade as authors
+
+
+            def author_detail(request, pk):
+                author = authors.get_author(pk)  # a frozen DTO, not a model
+                ...
+            """
+        ),
         fix="Import the module's public interface (its facade) instead, and add the function "
         "you need there if it is missing.",
     ),
@@ -111,9 +221,45 @@ RULES: dict[str, Rule] = _rules(
         name="dependency-cycle",
         title="Modules depend on each other in a cycle",
         severity=Severity.ERROR,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            Modules in a dependency cycle cannot be understood, tested, released or extracted
+            one at a time: the cycle is one big module with extra ceremony. Each new feature
+            can then reach both ways, and start-up depends on a fragile import order.
+            Dependencies between modules should point one way, from the modules that use to
+            the modules that are used.
+            """
+        ),
+        bad=_text(
+            """
+            # books/use_cases.py
+            from authors import facade as authors  # books -> authors
+
+            # authors/use_cases.py
+            from books import facade as books  # authors -> books: a cycle
+
+
+            def delete_author(author_id: int) -> None:
+                books.delete_books_by(author_id)
+                ...
+            """
+        ),
+        good=_text(
+            """
+            # authors/facade.py: authors announces, it no longer calls books
+            from django.dispatch import Signal
+
+            author_deleted = Signal()  # sent with author_id
+
+            # books/apps.py: books listens; only books -> authors remains
+            class BooksConfig(AppConfig):
+                def ready(self) -> None:
+                    from authors import facade as authors
+                    from books import handlers
+
+                    authors.author_deleted.connect(handlers.on_author_deleted)
+            """
+        ),
         fix="Break the cycle: move the shared piece into one of the modules or a shared module, "
         "or invert one dependency with a callback or a signal.",
     ),
@@ -122,9 +268,34 @@ RULES: dict[str, Rule] = _rules(
         name="undeclared-dependency",
         title="A module imports a module its depends_on does not list",
         severity=Severity.ERROR,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            depends_on is a module's declared list of the modules it may use: the architecture
+            written down where it is reviewed. An import of a module that is not listed adds a
+            dependency nobody decided on; that is how a layered design erodes into a tangle,
+            one convenient import at a time.
+            """
+        ),
+        bad=_text(
+            """
+            # pyproject.toml
+            [tool.mmkit.modules.books]
+            depends_on = ["authors"]
+
+            # books/use_cases.py
+            from payments import facade as payments  # 'payments' is not in depends_on
+            """
+        ),
+        good=_text(
+            """
+            # pyproject.toml: the new dependency is a reviewed decision
+            [tool.mmkit.modules.books]
+            depends_on = ["authors", "payments"]
+
+            # books/use_cases.py
+            from payments import facade as payments
+            """
+        ),
         fix="Add the module to depends_on in [tool.mmkit.modules.<name>] if the dependency is "
         "intended, or remove the import.",
     ),
@@ -133,9 +304,35 @@ RULES: dict[str, Rule] = _rules(
         name="no-public-interface",
         title="A module has no public interface",
         severity=Severity.WARNING,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            A module without a public interface offers nothing other modules may use, so any
+            use of it from outside reaches into its private code. A facade names what the
+            module offers, gives the rest of the code base one stable entry point, and leaves
+            everything behind it free to change.
+            """
+        ),
+        bad=_text(
+            """
+            billing/
+                apps.py
+                models.py
+                use_cases.py  # other modules import billing.use_cases directly
+            """
+        ),
+        good=_text(
+            """
+            # billing/facade.py
+            from billing import use_cases
+            from billing.dto import InvoiceDTO
+
+            __all__ = ["InvoiceDTO", "create_invoice"]
+
+
+            def create_invoice(order_id: int, amount_cents: int) -> InvoiceDTO:
+                return use_cases.create_invoice(order_id, amount_cents)
+            """
+        ),
         fix="Add a facade.py with the functions other modules may call, or set public = [] for "
         "the module if nothing of it is meant to be used from outside (a gateway).",
     ),
@@ -144,9 +341,42 @@ RULES: dict[str, Rule] = _rules(
         name="model-in-public-interface",
         title="A public interface hands out models",
         severity=Severity.WARNING,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            A facade that hands out a model hands out the module's database: callers can
+            follow relations, run queries, save changes and trigger lazy loads, all outside the
+            module's control. The import rules are satisfied, but the boundary is not. Data
+            should cross the boundary as plain, immutable values.
+            """
+        ),
+        bad=_text(
+            """
+            # authors/facade.py
+            from authors.models import Author
+
+
+            def get_author(author_id: int) -> Author:
+                return Author.objects.get(pk=author_id)
+            """
+        ),
+        good=_text(
+            """
+            # authors/dto.py
+            @dataclass(frozen=True)
+            class AuthorDTO:
+                id: int
+                name: str
+
+
+            # authors/facade.py
+            from authors import use_cases
+            from authors.dto import AuthorDTO
+
+
+            def get_author(author_id: int) -> AuthorDTO:
+                return use_cases.get_author(author_id)  # converts the model to a DTO
+            """
+        ),
         fix="Return frozen dataclasses (DTOs) from the facade and convert models to them inside "
         "the module.",
     ),
@@ -155,9 +385,27 @@ RULES: dict[str, Rule] = _rules(
         name="unused-suppression",
         title="A suppression comment suppresses nothing",
         severity=Severity.WARNING,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            A suppression is a recorded exception to a boundary rule. When the code it excused
+            is fixed or moved, the comment stays behind and would silently excuse the next
+            violation on that line; a misspelt or unknown rule id excuses nothing at all.
+            Reporting unused suppressions keeps every exception real. mmkit.W003 itself
+            cannot be suppressed with a comment.
+            """
+        ),
+        bad=_text(
+            """
+            # web/views.py: the private import was replaced, the suppression was not removed
+            from authors import facade  # mmkit: ignore[E003] -- legacy view, see #123
+            """
+        ),
+        good=_text(
+            """
+            # web/views.py
+            from authors import facade
+            """
+        ),
         fix="Remove the comment, or correct the rule id in it.",
     ),
     Rule(
@@ -165,9 +413,32 @@ RULES: dict[str, Rule] = _rules(
         name="not-analysed",
         title="mmkit could not analyse part of the code",
         severity=Severity.WARNING,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            mmkit reads the code without running it. When a file cannot be parsed (syntax
+            newer than the Python running mmkit, or a syntax error) or a relation's target is
+            computed at run time, that part of the code is not checked. The warning says so
+            instead of pretending the code is clean, so a violation cannot hide there.
+            """
+        ),
+        bad=_text(
+            """
+            # books/models.py
+            def tag_model() -> str:
+                return "tags.Tag"
+
+
+            class Book(models.Model):
+                tag = models.ForeignKey(tag_model(), on_delete=models.PROTECT)
+            """
+        ),
+        good=_text(
+            """
+            # books/models.py
+            class Book(models.Model):
+                tag = models.ForeignKey("tags.Tag", on_delete=models.PROTECT)
+            """
+        ),
         fix="Run mmkit on a Python that understands the file's syntax, fix the syntax error, or "
         "write the relation target so it can be read statically (a class or 'label.Model').",
     ),
@@ -176,9 +447,27 @@ RULES: dict[str, Rule] = _rules(
         name="configuration-error",
         title="The mmkit configuration cannot be read",
         severity=Severity.ERROR,
-        why="",
-        bad="",
-        good="",
+        why=_text(
+            """
+            In manage.py check, a configuration mmkit cannot read would mean that no boundary
+            is checked at all. mmkit reports it as one check error instead of crashing Django's
+            start-up or passing silently, so CI fails until the configuration is fixed.
+            """
+        ),
+        bad=_text(
+            """
+            # pyproject.toml
+            [tool.mmkit]
+            modules = ["authors", "bookz"]  # there is no package 'bookz'
+            """
+        ),
+        good=_text(
+            """
+            # pyproject.toml
+            [tool.mmkit]
+            modules = ["authors", "books"]
+            """
+        ),
         fix="Correct [tool.mmkit] in pyproject.toml, or point settings.MMKIT_CONFIG at it.",
     ),
 )

@@ -1,0 +1,547 @@
+"""Import rules (E003, E004, E005) over grimp's import graph of the project.
+
+The graph is built once per run (`build_graph`) and every rule reads it; only the few files
+that hold a reported import are read again, to place the finding and to see `if TYPE_CHECKING:`.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import os
+import re
+import sys
+import tokenize
+import warnings
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from types import ModuleType
+
+import grimp
+from grimp.adaptors.filesystem import FileSystem
+from grimp.application.config import settings as grimp_settings
+from grimp.exceptions import SourceSyntaxError
+
+from mmkit.checks.model_scan import ParseError, scan
+from mmkit.checks.relations import parse_error_finding
+from mmkit.config import ConfigError
+from mmkit.findings import RULES, Finding
+from mmkit.project import Module, Project, SourceFile
+
+PRIVATE_IMPORT = "mmkit.E003"
+CYCLE = "mmkit.E004"
+UNDECLARED = "mmkit.E005"
+TYPE_CHECKING_NOTE = " (under TYPE_CHECKING, still a dependency)"
+_UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)")
+_STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file grimp could not read or parse; its imports are missing from the graph."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProjectGraph:
+    """grimp's import graph of the packages that hold the modules, built once per run."""
+
+    imports: grimp.ImportGraph
+    skipped: tuple[SkippedFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """Python module `importer` of one module imports `imported` of another module."""
+
+    importer: str
+    imported: str
+    source: SourceFile
+    module: Module
+    target: Module
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """Where one import statement sits in its file, and whether TYPE_CHECKING guards it."""
+
+    line: int
+    column: int
+    type_checking: bool
+
+
+def findings(project: Project, graph: ProjectGraph | None = None) -> list[Finding]:
+    """E003, E004 and E005 for the project; `graph` lets a caller reuse a graph it built."""
+    if not project.modules:
+        return []
+    if graph is None:
+        graph = build_graph(project)
+    pairs = _cross_module_pairs(project, graph.imports)
+    places = _Places()
+    found: list[Finding] = []
+    for pair in pairs:
+        if _is_private(pair):
+            found.extend(_private_import_findings(pair, graph.imports, places))
+        if _is_undeclared(pair):
+            found.extend(_undeclared_findings(pair, graph.imports, places))
+    found.extend(_cycle_findings(pairs, graph.imports, places))
+    found.extend(_skipped_findings(project, graph.skipped))
+    found.extend(_unseen_module_findings(project, graph.imports))
+    return sorted(set(found), key=lambda finding: finding.sort_key)
+
+
+def allowed_dependencies(
+    project: Project, graph: ProjectGraph | None = None
+) -> set[tuple[str, str]]:
+    """(module, other module) for each import the rules allow across modules, for `mmkit graph`.
+
+    Allowed: the import reaches the other module's public interface (or a shared module) and
+    is within depends_on; the rest are violations, which `findings` reports.
+    """
+    if not project.modules:
+        return set()
+    if graph is None:
+        graph = build_graph(project)
+    return {
+        (pair.module.name, pair.target.name)
+        for pair in _cross_module_pairs(project, graph.imports)
+        if not _is_private(pair) and not _is_undeclared(pair)
+    }
+
+
+def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph:
+    """Build grimp's graph of every top-level package that holds a module, once per run.
+
+    A file grimp cannot parse or decode is left out and the graph built again without it,
+    so one broken file costs its own imports, never the whole check. `cache_dir` is handed
+    to grimp's own cache (None: no cache).
+    """
+    packages = project.top_level_packages
+    skipped: dict[str, str] = {}
+    with _importable_from(project.root, packages):
+        while True:
+            try:
+                graph = _build(packages, cache_dir, skipped)
+            except SourceSyntaxError as error:
+                _skip(skipped, error.filename, _syntax_reason(error), error)
+            except UnicodeError as error:
+                match = _UNDECODABLE.match(str(error))
+                if match is None:
+                    raise
+                _skip(skipped, match["path"], f"not UTF-8 ({match['reason']})", error)
+            else:
+                break
+    return ProjectGraph(
+        imports=graph,
+        skipped=tuple(SkippedFile(Path(path), reason) for path, reason in sorted(skipped.items())),
+    )
+
+
+def _build(
+    packages: tuple[str, ...], cache_dir: Path | None, skipped: dict[str, str]
+) -> grimp.ImportGraph:
+    cache = str(cache_dir) if cache_dir is not None else None
+    if not skipped:
+        return grimp.build_graph(*packages, cache_dir=cache)
+    # grimp has no option to leave files out, so hide them from the walk that finds modules.
+    real = grimp_settings.FILE_SYSTEM
+    grimp_settings.configure(FILE_SYSTEM=_FileSystemWithout(frozenset(skipped)))
+    try:
+        return grimp.build_graph(*packages, cache_dir=cache)
+    finally:
+        grimp_settings.configure(FILE_SYSTEM=real)
+
+
+def _skip(skipped: dict[str, str], path: str, reason: str, error: Exception) -> None:
+    if path in skipped:
+        raise error
+    skipped[path] = reason
+
+
+def _syntax_reason(error: SourceSyntaxError) -> str:
+    where = f"line {error.lineno}: " if error.lineno else ""
+    return f"syntax error, {where}{(error.text or '').strip()}".rstrip(": ")
+
+
+class _FileSystemWithout(FileSystem):
+    """grimp's file system minus some files, which the module finder then never sees."""
+
+    def __init__(self, hidden: frozenset[str]) -> None:
+        self._hidden = hidden
+
+    def walk(self, directory_name: str) -> Iterator[tuple[str, list[str], list[str]]]:
+        for dirpath, dirnames, filenames in super().walk(directory_name):
+            # dirnames is passed through unchanged: the module finder prunes it in place.
+            yield (
+                dirpath,
+                dirnames,
+                [name for name in filenames if os.path.join(dirpath, name) not in self._hidden],
+            )
+
+
+@contextmanager
+def _importable_from(root: Path, packages: Iterable[str]) -> Iterator[None]:
+    """Let grimp's find_spec see the project's packages under root, and restore things after.
+
+    grimp locates a package with importlib, which prefers sys.modules and the first sys.path
+    entry that has it; an installed or already imported package of the same name must not
+    win over the project's own.
+    """
+    saved_path = list(sys.path)
+    hidden: dict[str, ModuleType] = {}
+    for name in packages:
+        loaded = sys.modules.get(name)
+        if loaded is not None and not _loaded_from(loaded, root / name):
+            hidden[name] = sys.modules.pop(name)
+    sys.path.insert(0, str(root))
+    importlib.invalidate_caches()
+    try:
+        for name in packages:
+            _require_found_under(root, name)
+        yield
+    finally:
+        sys.path[:] = saved_path
+        for name, module in hidden.items():
+            sys.modules.setdefault(name, module)
+
+
+def _loaded_from(module: ModuleType, directory: Path) -> bool:
+    spec = module.__spec__
+    locations = spec.submodule_search_locations if spec is not None else None
+    return any(Path(location).resolve() == directory.resolve() for location in locations or ())
+
+
+def _require_found_under(root: Path, name: str) -> None:
+    spec = importlib.util.find_spec(name)
+    locations = [Path(p).resolve() for p in (spec.submodule_search_locations or ())] if spec else []
+    if (root / name).resolve() not in locations:
+        origin = spec.origin if spec is not None and spec.origin else "another module"
+        raise ConfigError(
+            f"package '{name}' under {root} is shadowed by {origin}; "
+            "rename the package or run mmkit without that module on the path"
+        )
+
+
+def _cross_module_pairs(project: Project, graph: grimp.ImportGraph) -> list[_Pair]:
+    """Every (importer, imported) of the graph that crosses from one module into another.
+
+    Importers outside any module and importers in excluded files are left out: only what
+    modules' own checked code imports counts.
+    """
+    files = {source.dotted: source for source in project.files}
+    owners: dict[str, Module | None] = {}
+
+    def owner(dotted: str) -> Module | None:
+        if dotted not in owners:
+            owners[dotted] = project.module_of(dotted)
+        return owners[dotted]
+
+    pairs = []
+    for importer in sorted(graph.modules):
+        module = owner(importer)
+        source = files.get(importer)
+        if module is None or source is None:
+            continue
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            target = owner(imported)
+            if target is not None and target.name != module.name:
+                pairs.append(_Pair(importer, imported, source, module, target))
+    return pairs
+
+
+def _is_private(pair: _Pair) -> bool:
+    return not pair.target.shared and not pair.target.is_public(pair.imported)
+
+
+def _is_undeclared(pair: _Pair) -> bool:
+    depends_on = pair.module.depends_on
+    return depends_on is not None and not pair.target.shared and pair.target.name not in depends_on
+
+
+def _private_import_findings(
+    pair: _Pair, graph: grimp.ImportGraph, places: _Places
+) -> Iterator[Finding]:
+    for statement in _statements(pair, graph, places):
+        yield _finding(
+            PRIVATE_IMPORT,
+            pair,
+            statement,
+            f"{pair.importer} imports {pair.imported}, private to module '{pair.target.name}'",
+            _private_hint(pair.target),
+        )
+
+
+def _private_hint(target: Module) -> str:
+    if not target.public:
+        return RULES[PRIVATE_IMPORT].fix
+    interfaces = ", ".join(
+        target.name if public == "__init__" else f"{target.name}.{public}"
+        for public in target.public
+    )
+    return (
+        f"Import the public interface of module '{target.name}' ({interfaces}) instead, "
+        "and add the function you need there if it is missing."
+    )
+
+
+def _undeclared_findings(
+    pair: _Pair, graph: grimp.ImportGraph, places: _Places
+) -> Iterator[Finding]:
+    for statement in _statements(pair, graph, places):
+        yield _finding(
+            UNDECLARED,
+            pair,
+            statement,
+            f"{pair.importer} imports {pair.imported}, but module '{pair.module.name}' "
+            f"does not list '{pair.target.name}' in depends_on",
+            f"Add '{pair.target.name}' to depends_on in [tool.mmkit.modules.{pair.module.name}] "
+            "if the dependency is intended, or remove the import.",
+        )
+
+
+def _finding(rule: str, pair: _Pair, statement: _Statement, message: str, hint: str) -> Finding:
+    note = TYPE_CHECKING_NOTE if statement.type_checking else ""
+    return Finding(
+        rule=rule,
+        path=pair.source.relpath,
+        line=statement.line,
+        column=statement.column,
+        message=message + note,
+        hint=hint,
+        module=pair.module.name,
+        imported=pair.imported,
+    )
+
+
+def _statements(pair: _Pair, graph: grimp.ImportGraph, places: _Places) -> list[_Statement]:
+    """One statement per line on which the importer imports the imported module."""
+    details = graph.get_import_details(importer=pair.importer, imported=pair.imported)
+    lines = sorted({detail["line_number"] for detail in details}) or [1]
+    return [places.statement(pair.source.path, line, pair.imported) for line in lines]
+
+
+def _cycle_findings(
+    pairs: list[_Pair], graph: grimp.ImportGraph, places: _Places
+) -> Iterator[Finding]:
+    """One E004 per group of modules that depend on each other, showing one whole cycle."""
+    edges: dict[str, dict[str, _Pair]] = defaultdict(dict)
+    for pair in pairs:
+        if pair.module.shared or pair.target.shared:
+            continue
+        # pairs come sorted by importer, then imported: the first one is each edge's witness.
+        edges[pair.module.name].setdefault(pair.target.name, pair)
+    successors = {name: sorted(targets) for name, targets in edges.items()}
+    for component in strongly_connected_components(successors):
+        if len(component) < 2:
+            continue
+        cycle = _shortest_cycle(min(component), successors, component)
+        witnesses = [edges[a][b] for a, b in pairwise(cycle)]
+        statements = [_statements(pair, graph, places)[0] for pair in witnesses]
+        path = " -> ".join(cycle)
+        imports = "; ".join(
+            f"{pair.importer}:{statement.line} imports {pair.imported}"
+            for pair, statement in zip(witnesses, statements, strict=True)
+        )
+        first, place = witnesses[0], statements[0]
+        yield Finding(
+            rule=CYCLE,
+            path=first.source.relpath,
+            line=place.line,
+            column=place.column,
+            message=f"modules depend on each other in a cycle: {path} ({imports})",
+            hint=RULES[CYCLE].fix,
+            module=first.module.name,
+            imported=first.imported,
+            extra=(("cycle", path),),
+        )
+
+
+def strongly_connected_components(successors: dict[str, list[str]]) -> list[frozenset[str]]:
+    """Tarjan's algorithm without recursion, so deep module chains cannot overflow the stack."""
+    nodes = sorted(set(successors) | {n for targets in successors.values() for n in targets})
+    index: dict[str, int] = {}
+    lowlink: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[frozenset[str]] = []
+    counter = 0
+    for start in nodes:
+        if start in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(start, iter(successors.get(start, ())))]
+        index[start] = lowlink[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    lowlink[parent] = min(lowlink[parent], lowlink[node])
+                if lowlink[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(frozenset(component))
+            elif child not in index:
+                index[child] = lowlink[child] = counter
+                counter += 1
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(successors.get(child, ()))))
+            elif child in on_stack:
+                lowlink[node] = min(lowlink[node], index[child])
+    return sorted(components, key=min)
+
+
+def _shortest_cycle(
+    start: str, successors: dict[str, list[str]], component: frozenset[str]
+) -> list[str]:
+    """The shortest path from start back to itself inside one component, ties broken by name."""
+    parents: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for child in successors.get(node, ()):
+            if child not in component:
+                continue
+            if child == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parents[path[-1]])
+                return [start, *reversed(path[:-1]), start]
+            if child not in parents:
+                parents[child] = node
+                queue.append(child)
+    raise AssertionError(f"no cycle through {start} in a strongly connected component")
+
+
+def _skipped_findings(project: Project, skipped: tuple[SkippedFile, ...]) -> Iterator[Finding]:
+    """W004 for the files grimp left out, worded as the relation scan words its own.
+
+    When Python cannot parse the file either, the W004 is the very one the relation scan
+    gives for it, so a file both analyses read is reported once.
+    """
+    sources = {source.path: source for source in project.files}
+    for file in skipped:
+        source = sources.get(file.path)
+        if source is None:
+            continue
+        try:
+            code = file.path.read_bytes()
+        except OSError as error:
+            problem: ParseError | None = ParseError(1, 1, error.strerror or str(error))
+        else:
+            problem = scan(code, source.dotted, source.path.name == "__init__.py").error
+        yield parse_error_finding(source, problem or ParseError(1, 1, file.reason))
+
+
+def _unseen_module_findings(project: Project, graph: grimp.ImportGraph) -> Iterator[Finding]:
+    """W004 for a module missing from the graph, which would otherwise pass unchecked.
+
+    grimp does not descend into a folder without `__init__.py` inside a regular package,
+    although Python imports it as a namespace package.
+    """
+    unseen = {module.name for module in project.modules if module.name not in graph.modules}
+    if not unseen:
+        return
+    first_files: dict[str, SourceFile] = {}
+    for source in project.files:
+        if source.module is not None and source.module.name in unseen:
+            first_files.setdefault(source.module.name, source)
+    for name, source in sorted(first_files.items()):
+        folder = project.relpath(project.module(name).path)
+        yield Finding(
+            rule="mmkit.W004",
+            path=source.relpath,
+            line=1,
+            column=1,
+            message=f"cannot check the imports of module '{name}': {folder}/ has no "
+            "__init__.py inside a package, so the import graph does not see it; not checked",
+            hint=f"Add an empty {folder}/__init__.py.",
+            module=name,
+        )
+
+
+class _Places:
+    """Import statements of the files that hold reported imports, each file read once."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[list[str], dict[int, list[tuple[_Statement, str]]]]] = {}
+
+    def statement(self, path: Path, line: int, imported: str) -> _Statement:
+        lines, by_line = self._read(path)
+        candidates = by_line.get(line, [])
+        last_part = imported.rsplit(".", 1)[-1]
+        for statement, text in candidates:
+            if last_part in text:
+                return statement
+        if candidates:
+            return candidates[0][0]
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        match = _STATEMENT_START.search(text)
+        column = match.start() + 1 if match else len(text) - len(text.lstrip()) + 1
+        return _Statement(line, column, False)
+
+    def _read(self, path: Path) -> tuple[list[str], dict[int, list[tuple[_Statement, str]]]]:
+        if path not in self._files:
+            self._files[path] = _import_statements(path)
+        return self._files[path]
+
+
+def _import_statements(path: Path) -> tuple[list[str], dict[int, list[tuple[_Statement, str]]]]:
+    """The file's lines and its import statements by first line; none if Python cannot parse it."""
+    try:
+        with tokenize.open(path) as handle:
+            source = handle.read()
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return [], {}
+    lines = source.splitlines()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=str(path))
+    except (SyntaxError, ValueError, RecursionError):
+        return lines, {}
+    by_line: dict[int, list[tuple[_Statement, str]]] = defaultdict(list)
+    for node, guarded in _imports_with_guard(tree):
+        text = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+        column = len(text.encode()[: node.col_offset].decode(errors="ignore")) + 1
+        statement = _Statement(node.lineno, column, guarded)
+        by_line[node.lineno].append((statement, ast.unparse(node)))
+    return lines, dict(by_line)
+
+
+def _imports_with_guard(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import statement, and whether it sits in the body of an `if TYPE_CHECKING:`."""
+    pending: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while pending:
+        node, guarded = pending.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node, guarded
+            continue
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            pending.extend((child, True) for child in node.body)
+            pending.extend((child, guarded) for child in node.orelse)
+            continue
+        pending.extend((child, guarded) for child in ast.iter_child_nodes(node))
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )

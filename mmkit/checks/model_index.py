@@ -1,0 +1,455 @@
+"""The project-wide step of the model analysis: names resolved across files, models told apart.
+
+Files are scanned lazily. The relation rules ask only for module files with a class statement;
+any other file is read when a name is followed into it (a re-export, an abstract base outside
+every module, the settings module), so most files of a project are never parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from mmkit.checks.model_scan import (
+    Binding,
+    ClassScan,
+    Expr,
+    FieldScan,
+    FileScan,
+    FunctionScan,
+    ParseError,
+    may_define_classes,
+    scan,
+)
+from mmkit.project import Project, SourceFile
+
+ScanReader = Callable[[SourceFile, bool], FileScan | None]
+"""Gives a file's FileScan; with `required` False it may return None for a file whose source
+cannot define a class. The cache wraps this to skip unchanged files."""
+
+Definition = ClassScan | FunctionScan | Binding
+SymbolKind = Literal["class", "function", "external", "file", "string", "call"]
+
+USER_MODEL_SETTING = "django.conf.settings.AUTH_USER_MODEL"
+GET_USER_MODEL = "django.contrib.auth.get_user_model"
+DEFAULT_USER_MODEL = "auth.User"
+
+MODEL_BASES = frozenset(
+    {
+        "django.db.models.Model",
+        "django.contrib.auth.base_user.AbstractBaseUser",
+        "django.contrib.sessions.base_session.AbstractBaseSession",
+    }
+)
+QUERYSET_BASES = frozenset({"django.db.models.QuerySet"})
+_RELATION_KINDS = ("ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject")
+RELATION_FIELDS: dict[str, str] = {
+    **{f"django.db.models.{kind}": kind for kind in _RELATION_KINDS},
+    "django.contrib.contenttypes.fields.GenericRelation": "GenericRelation",
+}
+_CANONICAL = {
+    "django.db.models.base.Model": "django.db.models.Model",
+    "django.db.models.query.QuerySet": "django.db.models.QuerySet",
+    **{
+        f"django.db.models.fields.related.{kind}": f"django.db.models.{kind}"
+        for kind in _RELATION_KINDS
+    },
+}
+_THIRD_PARTY_FIELD_SUFFIXES = ("ManyToManyField", "OneToOneField", "ForeignKey")
+_NOT_MODEL_SUFFIXES = ("Manager", "QuerySet", "Field", "Key")
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a name stands for: a project class or function (its key), an outside dotted name,
+    a project file, a string constant, or the result of calling a callee (its dotted name)."""
+
+    kind: SymbolKind
+    value: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model class of the project; key is the defining file's dotted name + the class name."""
+
+    key: str
+    file: SourceFile
+    cls: ClassScan
+
+    @property
+    def app_label(self) -> str | None:
+        return self.file.module.label if self.file.module else None
+
+    @property
+    def label(self) -> str | None:
+        """ "books.Book", as Django names it; None outside modules."""
+        return f"{self.app_label}.{self.cls.name}" if self.app_label else None
+
+    @property
+    def name(self) -> str:
+        """The label, or outside modules (where only abstract bases matter) the key."""
+        return self.label or self.key
+
+    @property
+    def abstract(self) -> bool:
+        return self.cls.abstract
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """Something the analysis cannot read statically, and where to say so."""
+
+    reason: str
+    file: SourceFile | None = None
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True, eq=False)
+class _Scope:
+    """A scanned file and its module-level names, each bound to its last definition."""
+
+    file: SourceFile
+    scan: FileScan
+    names: dict[str, Definition]
+
+
+def read_scan(file: SourceFile, required: bool) -> FileScan | None:
+    """The reader without a cache: read the bytes, skip class-less files unless required."""
+    try:
+        source = file.path.read_bytes()
+    except OSError as error:
+        return FileScan(error=ParseError(1, 1, error.strerror or str(error)))
+    if not required and not may_define_classes(source):
+        return None
+    return scan(source, file.dotted, file.path.name == "__init__.py")
+
+
+def is_model_base(dotted: str) -> bool:
+    """Django's Model, or a class of a third-party `models` module that looks like a model."""
+    if dotted in MODEL_BASES:
+        return True
+    module, _, name = dotted.rpartition(".")
+    return (
+        module.rpartition(".")[2] == "models"
+        and not module.startswith("django.db")
+        and name[:1].isupper()
+        and not name.endswith(_NOT_MODEL_SUFFIXES)
+    )
+
+
+def relation_kind(dotted: str) -> str | None:
+    """The Django relation field an outside class is, also by name for third-party fields."""
+    kind = RELATION_FIELDS.get(dotted)
+    if kind is not None or dotted.startswith("django."):
+        return kind
+    name = dotted.rpartition(".")[2]
+    return next((k for k in _THIRD_PARTY_FIELD_SUFFIXES if name.endswith(k)), None)
+
+
+class ModelIndex:
+    """Resolves names across the project's files and answers: is this a model, which field?"""
+
+    def __init__(self, project: Project, reader: ScanReader = read_scan) -> None:
+        self.project = project
+        self._reader = reader
+        self._files = {file.dotted: file for file in project.files}
+        self._scopes: dict[str, _Scope | None] = {}
+        self._roots: dict[str, tuple[str, ...]] = {}
+        self._models: dict[str, Model | None] = {}
+        self._field_kinds: dict[tuple[str, str], str | None] = {}
+        self._user_model: str | Uncertain | None = None
+        self.unparsable: dict[str, tuple[SourceFile, ParseError]] = {}
+
+    # Files -------------------------------------------------------------------------------
+
+    def scope(self, dotted: str) -> _Scope | None:
+        """The names of the project file `dotted`; None outside the project or unparsable."""
+        file = self._files.get(dotted)
+        return self._load(file, required=True) if file is not None else None
+
+    def _load(self, file: SourceFile, required: bool) -> _Scope | None:
+        if file.dotted in self._scopes:
+            return self._scopes[file.dotted]
+        scanned = self._reader(file, required)
+        if scanned is None:
+            return None
+        scope = None
+        if scanned.error is not None:
+            self.unparsable[file.dotted] = (file, scanned.error)
+        else:
+            scope = _Scope(file, scanned, _names(scanned))
+        self._scopes[file.dotted] = scope
+        return scope
+
+    def module_models(self) -> Iterator[Model]:
+        """Every model class defined in a module's files; reads files with a class only."""
+        for file in self.project.files:
+            if file.module is None:
+                continue
+            scope = self._load(file, required=False)
+            if scope is None:
+                continue
+            for name, entry in scope.names.items():
+                if isinstance(entry, ClassScan):
+                    model = self.model(f"{file.dotted}.{name}")
+                    if model is not None:
+                        yield model
+
+    # Names -------------------------------------------------------------------------------
+
+    def resolve(self, where: str, expr: Expr) -> Symbol | None:
+        """What `expr`, written at module level of the file `where`, stands for."""
+        return self._expr(where, expr, set())
+
+    def _expr(self, where: str, expr: Expr, seen: set[tuple[str, str]]) -> Symbol | None:
+        if expr.kind == "string":
+            return Symbol("string", expr.value)
+        if expr.kind not in ("name", "call"):
+            return None
+        head, *tail = expr.value.split(".")
+        found = self._member(where, head, tail, seen)
+        if expr.kind == "call":
+            return Symbol("call", found.value) if found is not None else None
+        return found
+
+    def _lookup(self, dotted: str, seen: set[tuple[str, str]]) -> Symbol | None:
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in self._files:
+                if end == len(parts):
+                    return Symbol("file", prefix)
+                return self._member(prefix, parts[end], parts[end + 1 :], seen)
+        return Symbol("external", _CANONICAL.get(dotted, dotted))
+
+    def _member(
+        self, where: str, name: str, tail: list[str], seen: set[tuple[str, str]]
+    ) -> Symbol | None:
+        """`name` (then `.tail`) as the file `where` defines, imports or star-imports it."""
+        if (where, name) in seen:
+            return None
+        seen.add((where, name))
+        scope = self.scope(where)
+        if scope is None:
+            return None
+        entry = scope.names.get(name)
+        if isinstance(entry, ClassScan | FunctionScan):
+            kind: SymbolKind = "class" if isinstance(entry, ClassScan) else "function"
+            return None if tail else Symbol(kind, f"{where}.{name}")
+        if isinstance(entry, Binding):
+            return self._binding(where, entry, tail, seen)
+        return self._star_member(scope, name, tail, seen)
+
+    def _binding(
+        self, where: str, binding: Binding, tail: list[str], seen: set[tuple[str, str]]
+    ) -> Symbol | None:
+        if binding.origin is not None:
+            return self._lookup(".".join([binding.origin, *tail]), seen)
+        if binding.value is None:
+            return None
+        found = self._expr(where, binding.value, seen)
+        if not tail or found is None:
+            return found
+        if found.kind in ("external", "file"):
+            return self._lookup(".".join([found.value, *tail]), seen)
+        return None
+
+    def _star_member(
+        self, scope: _Scope, name: str, tail: list[str], seen: set[tuple[str, str]]
+    ) -> Symbol | None:
+        """A name that came in through `from x import *`; project files first, then others."""
+        outside = None
+        for star in reversed(scope.scan.stars):
+            if star.origin not in self._files:
+                outside = outside or star.origin
+                continue
+            if not self._exports(star.origin, name):
+                continue
+            found = self._member(star.origin, name, tail, seen)
+            if found is not None:
+                return found
+        if outside is not None:
+            return self._lookup(".".join([outside, name, *tail]), seen)
+        return None
+
+    def _exports(self, dotted: str, name: str) -> bool:
+        scope = self.scope(dotted)
+        if scope is None:
+            return False
+        if scope.scan.exports is not None:
+            return name in scope.scan.exports
+        return not name.startswith("_")
+
+    def star_names(self, dotted: str, seen: set[str] | None = None) -> set[str]:
+        """The names `from dotted import *` brings in, when dotted is a project file."""
+        seen = seen if seen is not None else set()
+        scope = self.scope(dotted)
+        if scope is None or dotted in seen:
+            return set()
+        seen.add(dotted)
+        if scope.scan.exports is not None:
+            return set(scope.scan.exports)
+        names = {name for name in scope.names if not name.startswith("_")}
+        for star in scope.scan.stars:
+            names |= {n for n in self.star_names(star.origin, seen) if not n.startswith("_")}
+        return names
+
+    # Classes -----------------------------------------------------------------------------
+
+    def _class(self, key: str) -> tuple[SourceFile, ClassScan] | None:
+        where, _, name = key.rpartition(".")
+        scope = self.scope(where)
+        entry = scope.names.get(name) if scope is not None else None
+        return (scope.file, entry) if scope is not None and isinstance(entry, ClassScan) else None
+
+    def function(self, key: str) -> tuple[SourceFile, FunctionScan] | None:
+        """The file and signature of a project function, by key (file's dotted name + name)."""
+        where, _, name = key.rpartition(".")
+        scope = self.scope(where)
+        entry = scope.names.get(name) if scope is not None else None
+        if scope is None or not isinstance(entry, FunctionScan):
+            return None
+        return scope.file, entry
+
+    def roots(self, key: str) -> tuple[str, ...]:
+        """The outside classes (Django's, third-party) a project class derives from, in order."""
+        if key in self._roots:
+            return self._roots[key]
+        self._roots[key] = ()
+        found = self._class(key)
+        if found is None:
+            return ()
+        file, cls = found
+        roots: list[str] = []
+        for base in cls.bases:
+            symbol = self.resolve(file.dotted, base)
+            if symbol is None:
+                continue
+            if symbol.kind == "external":
+                roots.append(symbol.value)
+            elif symbol.kind == "class":
+                roots.extend(self.roots(symbol.value))
+        self._roots[key] = tuple(dict.fromkeys(roots))
+        return self._roots[key]
+
+    def model(self, key: str) -> Model | None:
+        """The project model with this key, or None when the class is not a model."""
+        if key not in self._models:
+            found = self._class(key)
+            is_model = found is not None and any(is_model_base(r) for r in self.roots(key))
+            self._models[key] = Model(key, *found) if found is not None and is_model else None
+        return self._models[key]
+
+    def model_of(self, symbol: Symbol | None) -> Model | None:
+        return self.model(symbol.value) if symbol is not None and symbol.kind == "class" else None
+
+    def is_model(self, symbol: Symbol | None) -> bool:
+        """A project model, or an outside class that is one (django.contrib.auth's User)."""
+        if symbol is not None and symbol.kind == "external":
+            return is_model_base(symbol.value)
+        return self.model_of(symbol) is not None
+
+    def is_queryset(self, symbol: Symbol | None) -> bool:
+        if symbol is None:
+            return False
+        if symbol.kind == "external":
+            return symbol.value in QUERYSET_BASES
+        return symbol.kind == "class" and any(r in QUERYSET_BASES for r in self.roots(symbol.value))
+
+    def bases(self, model: Model) -> Iterator[Model]:
+        """The model's direct bases that are models themselves."""
+        for base in model.cls.bases:
+            found = self.model_of(self.resolve(model.file.dotted, base))
+            if found is not None:
+                yield found
+
+    def field_kind(self, where: str, callee: str) -> str | None:
+        """The relation kind of a field class called as `callee` in the file `where`, if any."""
+        key = (where, callee)
+        if key not in self._field_kinds:
+            symbol = self.resolve(where, Expr("name", callee, callee))
+            roots: tuple[str, ...] = ()
+            if symbol is not None and symbol.kind == "external":
+                roots = (symbol.value,)
+            elif symbol is not None and symbol.kind == "class":
+                roots = self.roots(symbol.value)
+            kinds = (relation_kind(root) for root in roots)
+            self._field_kinds[key] = next((kind for kind in kinds if kind), None)
+        return self._field_kinds[key]
+
+    def inherited_fields(self, model: Model) -> Iterator[tuple[Model, FieldScan]]:
+        """Fields the model gets from its abstract bases (at any depth), nearest base first.
+
+        A name the model or a nearer base assigns hides the field, as it does in Django.
+        """
+        hidden = set(model.cls.assigned)
+        visited = {model.key}
+
+        def walk(current: Model) -> Iterator[tuple[Model, FieldScan]]:
+            for base in self.bases(current):
+                if not base.abstract or base.key in visited:
+                    continue
+                visited.add(base.key)
+                for scanned in base.cls.fields:
+                    if scanned.name not in hidden:
+                        yield base, scanned
+                hidden.update(base.cls.assigned)
+                yield from walk(base)
+
+        return walk(model)
+
+    # Settings ----------------------------------------------------------------------------
+
+    def user_model(self) -> str | Uncertain:
+        """AUTH_USER_MODEL as the configured settings module sets it; Django's default else."""
+        if self._user_model is None:
+            self._user_model = self._read_user_model()
+        return self._user_model
+
+    def _read_user_model(self) -> str | Uncertain:
+        name = self.project.config.settings
+        if name is None:
+            return DEFAULT_USER_MODEL
+        if name not in self._files:
+            return Uncertain("no file for it under root")
+        value = self._setting(name, "AUTH_USER_MODEL", set())
+        return DEFAULT_USER_MODEL if value is None else value
+
+    def _setting(self, dotted: str, name: str, seen: set[str]) -> str | Uncertain | None:
+        """A settings value, following `from .base import *`; None when nothing sets it."""
+        file = self._files[dotted]
+        scope = self.scope(dotted)
+        if scope is None:
+            return Uncertain(f"{file.relpath} could not be parsed", file)
+        seen.add(dotted)
+        entry = scope.names.get(name)
+        if isinstance(entry, Binding):
+            symbol = self._binding(dotted, entry, [], set())
+            if symbol is not None and symbol.kind == "string":
+                return symbol.value
+            written = (
+                entry.value.text if entry.value is not None else f"imported from {entry.origin}"
+            )
+            return Uncertain(f"{written} is not a plain string", file, entry.line, entry.column + 1)
+        for star in reversed(scope.scan.stars):
+            if star.origin in seen:
+                continue
+            if star.origin not in self._files:
+                reason = f"it may come from {star.origin}, outside the project"
+                return Uncertain(reason, file, star.line, star.column + 1)
+            value = self._setting(star.origin, name, seen)
+            if value is not None:
+                return value
+        return None
+
+
+def _names(scanned: FileScan) -> dict[str, Definition]:
+    """Module-level names; a class or def after an import of the same name replaces it."""
+    names: dict[str, Definition] = {b.name: b for b in scanned.bindings}
+    for definition in sorted((*scanned.classes, *scanned.functions), key=lambda d: d.line):
+        current = names.get(definition.name)
+        if not (isinstance(current, Binding) and current.line > definition.line):
+            names[definition.name] = definition
+    return names

@@ -1,0 +1,280 @@
+"""Model relations (E001, E002), read from the source with `ast` or given by Django's registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mmkit.checks.model_index import (
+    GET_USER_MODEL,
+    USER_MODEL_SETTING,
+    Model,
+    ModelIndex,
+    ScanReader,
+    Uncertain,
+    read_scan,
+)
+from mmkit.checks.model_scan import Expr, FieldScan, ParseError
+from mmkit.findings import RULES, Finding
+from mmkit.project import Project, SourceFile
+
+INHERITANCE_KINDS = {"parent": "multi-table inheritance", "proxy": "proxy model"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One model's relation to another model, whichever door found it.
+
+    kind: ForeignKey, OneToOneField, ManyToManyField, ForeignObject, GenericRelation,
+    through (a M2M's intermediate model), parent (multi-table inheritance) or proxy.
+    model and target are "app_label.ModelName"; field is None for parent and proxy.
+    """
+
+    kind: str
+    model: str
+    field: str | None
+    target: str
+    path: Path
+    line: int
+    column: int
+    inherited_from: str | None = None
+
+
+def from_source(
+    project: Project, reader: ScanReader = read_scan
+) -> tuple[list[Relation], list[Finding]]:
+    """Every relation of every concrete model in a module, plus W004 notes where unsure.
+
+    `reader` gives each file's FileScan; a cache passes its own to skip unchanged files.
+    """
+    index = ModelIndex(project, reader)
+    collector = _Collector(project, index)
+    for model in index.module_models():
+        if not model.abstract:
+            collector.collect(model)
+    return collector.relations, collector.notes + unparsable_findings(index)
+
+
+def findings(project: Project, relations: Iterable[Relation]) -> list[Finding]:
+    """E001/E002 for the relations that cross from one module into another's models."""
+    found = (_finding(project, relation) for relation in relations)
+    return [finding for finding in found if finding is not None]
+
+
+def parse_error_finding(file: SourceFile, error: ParseError) -> Finding:
+    """The W004 of a file that does not parse; every check words it the same, so it dedupes."""
+    return Finding(
+        rule="mmkit.W004",
+        path=file.relpath,
+        line=error.line,
+        column=error.column,
+        message=f"could not parse {file.relpath}: {error.reason}; the rest of the project was "
+        "checked",
+        hint=RULES["mmkit.W004"].fix,
+        module=file.module.name if file.module else None,
+    )
+
+
+def unparsable_findings(index: ModelIndex) -> list[Finding]:
+    """A W004 for each file the index needed and could not parse."""
+    return [parse_error_finding(file, error) for file, error in index.unparsable.values()]
+
+
+def _finding(project: Project, relation: Relation) -> Finding | None:
+    module = project.by_label.get(_app_label(relation.model))
+    target = project.by_label.get(_app_label(relation.target))
+    if module is None or target is None or target.name == module.name or target.shared:
+        return None
+    rule = "mmkit.E002" if relation.kind in INHERITANCE_KINDS else "mmkit.E001"
+    return Finding(
+        rule=rule,
+        path=project.relpath(relation.path),
+        line=relation.line,
+        column=relation.column,
+        message=_message(relation, target.name),
+        hint=RULES[rule].fix,
+        module=module.name,
+        model=relation.model,
+        field=relation.field,
+        target=relation.target,
+    )
+
+
+def _message(relation: Relation, target_module: str) -> str:
+    of_module = f"of module '{target_module}'"
+    if relation.kind in INHERITANCE_KINDS:
+        return (
+            f"{relation.model} inherits from {relation.target}, a concrete model {of_module} "
+            f"({INHERITANCE_KINDS[relation.kind]})"
+        )
+    subject = _subject(relation.model, relation.field, relation.inherited_from)
+    if relation.kind == "through":
+        return f"{subject} uses through model {relation.target} {of_module}"
+    return f"{subject} is a {relation.kind} to {relation.target}, a model {of_module}"
+
+
+def _subject(model: str, field: str | None, inherited_from: str | None) -> str:
+    subject = f"{model}.{field}"
+    return f"{subject} (inherited from {inherited_from})" if inherited_from else subject
+
+
+def _app_label(label: str) -> str:
+    return label.partition(".")[0]
+
+
+class _Unresolved:
+    """The marker of a target that cannot be told statically."""
+
+
+_UNRESOLVED = _Unresolved()
+_Target = str | None | _Unresolved
+
+
+class _Collector:
+    """Reads the relations of concrete models and notes (W004) where it cannot be sure."""
+
+    def __init__(self, project: Project, index: ModelIndex) -> None:
+        self.project = project
+        self.index = index
+        self.relations: list[Relation] = []
+        self.notes: list[Finding] = []
+        self._user_model_noted = False
+
+    def collect(self, model: Model) -> None:
+        for scanned in model.cls.fields:
+            self._field(model, model, scanned)
+        for owner, scanned in self.index.inherited_fields(model):
+            self._field(model, owner, scanned)
+        self._parents(model)
+
+    def _field(self, model: Model, owner: Model, scanned: FieldScan) -> None:
+        """One field of `model`, written in `owner` (the model itself or an abstract base)."""
+        kind = self.index.field_kind(owner.file.dotted, scanned.callee)
+        if kind is None:
+            return
+        self._relation(kind, model, owner, scanned, scanned.target)
+        if kind == "ManyToManyField" and scanned.through is not None:
+            self._relation("through", model, owner, scanned, scanned.through)
+
+    def _relation(
+        self, kind: str, model: Model, owner: Model, scanned: FieldScan, expr: Expr
+    ) -> None:
+        inherited_from = owner.key if owner is not model else None
+        target = self._target(model, owner, expr)
+        if isinstance(target, str):
+            line, column = _place(model, scanned, inherited_from)
+            self.relations.append(
+                Relation(
+                    kind=kind,
+                    model=model.name,
+                    field=scanned.name,
+                    target=target,
+                    path=model.file.path,
+                    line=line,
+                    column=column,
+                    inherited_from=inherited_from,
+                )
+            )
+        elif target is _UNRESOLVED:
+            self.notes.append(self._unresolved(kind, model, scanned, expr, inherited_from))
+
+    def _unresolved(
+        self, kind: str, model: Model, scanned: FieldScan, expr: Expr, inherited_from: str | None
+    ) -> Finding:
+        """The W004 of a target (or through model) that cannot be told without running code."""
+        subject = _subject(model.name, scanned.name, inherited_from)
+        callee = scanned.callee.rpartition(".")[2]
+        if kind == "through":
+            what, written = "through model", f"{callee}(through={expr.text})"
+        else:
+            what, written = "target", f"{callee}({expr.text})"
+        line, column = _place(model, scanned, inherited_from)
+        message = f"cannot resolve the {what} of {subject} ({written}); not checked"
+        return self._note(model.file, line, column, message)
+
+    def _target(self, model: Model, owner: Model, expr: Expr) -> _Target:
+        """The "label.Model" a field points to; None when it cannot be a module's model."""
+        symbol = self.index.resolve(owner.file.dotted, expr)
+        if symbol is None:
+            return _UNRESOLVED
+        if symbol.kind == "string":
+            return _lazy_reference(symbol.value, model)
+        if symbol.kind == "class":
+            target = self.index.model(symbol.value)
+            return target.label if target is not None else _UNRESOLVED
+        if (symbol.kind, symbol.value) in (
+            ("external", USER_MODEL_SETTING),
+            ("call", GET_USER_MODEL),
+        ):
+            return self._user_model()
+        if symbol.kind == "external" and not symbol.value.startswith("django.conf.settings."):
+            return None
+        return _UNRESOLVED
+
+    def _user_model(self) -> str | None:
+        """The user model's label; None (after one W004) when the settings cannot tell."""
+        found = self.index.user_model()
+        if isinstance(found, str):
+            return found
+        if not self._user_model_noted:
+            self._user_model_noted = True
+            self.notes.append(self._user_model_note(found))
+        return None
+
+    def _user_model_note(self, uncertain: Uncertain) -> Finding:
+        settings = self.project.config.settings
+        message = (
+            f"cannot read AUTH_USER_MODEL from {settings} ({uncertain.reason}); relations to "
+            "the user model were not checked"
+        )
+        if uncertain.file is not None:
+            return self._note(uncertain.file, uncertain.line, uncertain.column, message)
+        path = self.project.relpath(self.project.config.path)
+        return Finding("mmkit.W004", path, 1, 1, message, RULES["mmkit.W004"].fix)
+
+    def _parents(self, model: Model) -> None:
+        """E002 material: the concrete models this one inherits from (its table's parents)."""
+        kind = "proxy" if model.cls.proxy else "parent"
+        for base in self.index.bases(model):
+            if base.abstract or base.label is None:
+                continue
+            self.relations.append(
+                Relation(
+                    kind=kind,
+                    model=model.name,
+                    field=None,
+                    target=base.label,
+                    path=model.file.path,
+                    line=model.cls.line,
+                    column=model.cls.column + 1,
+                )
+            )
+
+    def _note(self, file: SourceFile, line: int, column: int, message: str) -> Finding:
+        return Finding(
+            rule="mmkit.W004",
+            path=file.relpath,
+            line=line,
+            column=column,
+            message=message,
+            hint=RULES["mmkit.W004"].fix,
+            module=file.module.name if file.module else None,
+        )
+
+
+def _place(model: Model, scanned: FieldScan, inherited_from: str | None) -> tuple[int, int]:
+    """Where a field's finding goes: its own line, or the concrete model's class line."""
+    if inherited_from is None:
+        return scanned.line, scanned.column + 1
+    return model.cls.line, model.cls.column + 1
+
+
+def _lazy_reference(value: str, model: Model) -> _Target:
+    """A string target as Django reads it: "self", "Model" (the model's app) or "label.Model"."""
+    if value == "self":
+        return model.label
+    if "." not in value:
+        return f"{model.app_label}.{value}"
+    label, _, name = value.partition(".")
+    return value if label and name and "." not in name else _UNRESOLVED

@@ -1,0 +1,202 @@
+"""The `mmkit` command: thin click commands over the library; errors are one line, no traceback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from mmkit import __version__
+from mmkit.config import ConfigError
+from mmkit.output import FORMATS, Report, render
+from mmkit.project import Project, load_project
+
+
+class ProjectError(click.ClickException):
+    """A usage, configuration or project problem: one line on stderr and exit code 2."""
+
+    exit_code = 2
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn what is wrong with the configuration or the project's files into a ProjectError."""
+    try:
+        yield
+    except ConfigError as error:
+        raise ProjectError(str(error)) from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise ProjectError(f"{where}{error.strerror or error}") from None
+    except SyntaxError as error:
+        raise ProjectError(f"{error.filename}:{error.lineno}: {error.msg}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mmkit")
+def main() -> None:
+    """mmkit: scaffold Django modules and keep a modular monolith's boundaries."""
+
+
+def check_report(path: str, use_baseline: bool = True) -> Report:
+    """Load the project at or above PATH, run every check and count what was checked.
+
+    With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
+    entries that no longer occur are reported as stale.
+    """
+    from mmkit import baseline, checks
+
+    started = time.perf_counter()
+    with one_line_errors():
+        project: Project = load_project(path)
+        findings = checks.run(project)
+        files = len(project.files)
+        try:
+            outcome = (
+                baseline.filter_for_project(project, findings)
+                if use_baseline
+                else baseline.Outcome(open=tuple(findings))
+            )
+        except baseline.BaselineError as error:
+            raise ProjectError(str(error)) from None
+    return Report(
+        findings=outcome.open,
+        modules=len(project.modules),
+        files=files,
+        seconds=time.perf_counter() - started,
+        baselined=outcome.baselined,
+        stale=outcome.stale,
+    )
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How to print the findings.",
+)
+@click.option(
+    "--no-baseline",
+    is_flag=True,
+    help="Report every finding, also those recorded in mmkit-baseline.json.",
+)
+def check(path: str, fmt: str, no_baseline: bool) -> None:
+    """Check the project at PATH (or the nearest parent with [tool.mmkit]) for boundary violations.
+
+    Findings recorded in mmkit-baseline.json (see `mmkit baseline`) do not count; recorded
+    ones that no longer occur are stale and fail the check until the baseline is rewritten.
+    Exit status: 0 no findings, 1 findings, 2 usage or configuration error.
+    """
+    report = check_report(path, use_baseline=not no_baseline)
+    click.echo(render(fmt, report), nl=False)
+    raise SystemExit(1 if report.failed else 0)
+
+
+@main.command("baseline")
+@click.argument("path", default=".", type=click.Path(path_type=str))
+def baseline_command(path: str) -> None:
+    """Record today's findings in mmkit-baseline.json, beside pyproject.toml.
+
+    `mmkit check` then fails only on new findings. Run it again after fixing findings: the
+    file only shrinks, and entries that no longer occur fail the check until it is rewritten.
+    """
+    from mmkit import baseline, checks
+
+    with one_line_errors():
+        project = load_project(path)
+        target, count = baseline.write(project, checks.run(project))
+    entries = "finding" if count == 1 else "findings"
+    click.echo(f"{project.relpath(target)}: recorded {count} {entries}")
+
+
+@main.command()
+@click.argument("rule", required=False)
+def explain(rule: str | None) -> None:
+    """Explain RULE (mmkit.E003 or E003): why it matters, a bad and a good example, the fix.
+
+    Without RULE, list every rule.
+    """
+    from mmkit import explain as pages
+
+    if rule is None:
+        click.echo(pages.listing(), nl=False)
+        return
+    try:
+        found = pages.lookup(rule)
+    except pages.UnknownRule as error:
+        raise ProjectError(str(error)) from None
+    click.echo(pages.text(found), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid (GitHub renders it in Markdown) or Graphviz DOT.",
+)
+def graph(path: str, fmt: str) -> None:
+    """Draw the modules and their dependencies; violations are red, dashed and counted per rule."""
+    from mmkit import graph as module_graph
+
+    with one_line_errors():
+        project = load_project(path)
+        drawn = module_graph.for_project(project)
+    click.echo(module_graph.render(drawn, fmt), nl=False)
+
+
+@main.command("new-module")
+@click.argument("name")
+@click.option(
+    "--model", metavar="MODEL", help="A model (CamelCase) with its DTOs, use cases and tests."
+)
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME:TYPE",
+    help="A field of the model (repeatable). Types: str, text, int, decimal, bool, date, "
+    "datetime, uuid, email, and ref:MODULE for another module's entity, kept by id.",
+)
+@click.option(
+    "--depends-on",
+    multiple=True,
+    metavar="MODULE",
+    help="A module this one may use (repeatable); ref:MODULE fields add theirs.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the files and the edits; write nothing.")
+@click.option("--force", is_flag=True, help="Write over the files of an existing module.")
+@click.option(
+    "--no-register", is_flag=True, help="Leave INSTALLED_APPS and [tool.mmkit] modules alone."
+)
+def new_module(
+    name: str,
+    model: str | None,
+    fields: tuple[str, ...],
+    depends_on: tuple[str, ...],
+    dry_run: bool,
+    force: bool,
+    no_register: bool,
+) -> None:
+    """Create module NAME under the project's root, registered and passing its own checks.
+
+    Run it in the project (the directory of pyproject.toml with [tool.mmkit], or below).
+    Example: mmkit new-module invoices --model Invoice --field number:str
+    --field author_id:ref:authors
+    """
+    from mmkit.scaffold import Request, ScaffoldError, create_module
+
+    request = Request(name, model, fields, depends_on, force, not no_register)
+    try:
+        click.echo(create_module(request, ".", dry_run=dry_run))
+    except ScaffoldError as error:
+        raise ProjectError(str(error)) from None

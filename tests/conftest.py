@@ -1,0 +1,72 @@
+"""Helpers every test module shares: fixture projects in a temporary copy, findings as sets.
+
+Use them as pytest fixtures (`copy_fixture`, `check_project`, `locations`, `mmkit_cli`), so no
+test module has to import this file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mmkit.findings import Finding, rule
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+Location = tuple[str, str, int]
+
+
+def copy_of(name: str, destination: Path) -> Path:
+    """Copy tests/fixtures/<name> to destination/<name>, so a test may edit it freely."""
+    target = destination / name
+    shutil.copytree(
+        FIXTURES / name, target, ignore=shutil.ignore_patterns("__pycache__", ".mmkit_cache")
+    )
+    return target
+
+
+def run_checks(path: Path | str) -> list[Finding]:
+    """Every finding of the project at or above path, as `mmkit check` computes them."""
+    from mmkit.checks import run
+    from mmkit.project import load_project
+
+    return run(load_project(path))
+
+
+def locations_of(findings: Iterable[Finding], *rules: str) -> set[Location]:
+    """{(rule, path, line)} of the findings, only of `rules` when given (`E003` or full id)."""
+    wanted = {rule(rule_id).id for rule_id in rules}
+    return {(f.rule, f.path, f.line) for f in findings if not wanted or f.rule in wanted}
+
+
+@pytest.fixture
+def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
+    """`copy_fixture("imp_small")` -> the path of a fresh copy of that fixture project."""
+    return lambda name: copy_of(name, tmp_path)
+
+
+@pytest.fixture
+def check_project() -> Callable[[Path | str], list[Finding]]:
+    """`check_project(path)` -> the findings of `mmkit check`, as data."""
+    return run_checks
+
+
+@pytest.fixture
+def locations() -> Callable[..., set[Location]]:
+    """`locations(findings, "E003", ...)` -> {(rule, path, line)}, for exact assertions."""
+    return locations_of
+
+
+@pytest.fixture
+def mmkit_cli() -> Callable[..., Result]:
+    """`mmkit_cli("check", str(path))` -> click's Result; stdout and stderr are kept apart."""
+    from mmkit.cli import main
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke

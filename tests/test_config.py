@@ -1,0 +1,114 @@
+"""Configuration errors through `mmkit check`: one line on stderr, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+SMALL_MODULES = 'modules = ["authors", "books"]'
+
+
+def write_config(project: Path, table: str) -> None:
+    (project / "pyproject.toml").write_text(table)
+
+
+def assert_one_line_error(result, pattern: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.fullmatch(rf"Error: .*{pattern}.*", lines[0]), lines[0]
+
+
+def test_no_mmkit_table_anywhere(tmp_path, mmkit_cli) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+
+    result = mmkit_cli("check", str(tmp_path))
+
+    assert_one_line_error(
+        result, re.escape(f"no [tool.mmkit] table in a pyproject.toml at {tmp_path} or above it")
+    )
+
+
+def test_path_that_does_not_exist(tmp_path, mmkit_cli) -> None:
+    result = mmkit_cli("check", str(tmp_path / "nowhere"))
+
+    assert_one_line_error(result, "nowhere does not exist")
+
+
+@pytest.mark.parametrize(
+    ("table", "pattern"),
+    [
+        (
+            f'[tool.mmkit]\n{SMALL_MODULES}\npublc = ["facade"]\n',
+            re.escape("unknown key 'publc' (did you mean 'public'?)"),
+        ),
+        (
+            '[tool.mmkit]\nmodules = ["autors", "books"]\n',
+            re.escape("module 'autors' not found: ")
+            + ".*"
+            + re.escape("is not a directory (did you mean 'authors'?)"),
+        ),
+        (
+            '[tool.mmkit]\nmodules = ["authors", "books", "payments"]\n',
+            re.escape("module 'payments' not found: ") + ".*payments is not a directory$",
+        ),
+        (
+            f'[tool.mmkit]\nroot = "src"\n{SMALL_MODULES}\n',
+            re.escape("root = 'src': ") + ".*src is not a directory",
+        ),
+        (
+            f"[tool.mmkit]\n{SMALL_MODULES}\nshared = [\n",
+            "is not valid TOML",
+        ),
+        (
+            "[tool.mmkit]\nmodules = []\n",
+            re.escape("'modules' is empty"),
+        ),
+        (
+            '[tool.mmkit.modules.authors]\n[tool.mmkit.modules.books]\ndepends_on = ["author"]\n',
+            re.escape(
+                "module 'books' depends_on unknown module 'author' (did you mean 'authors'?)"
+            ),
+        ),
+        (
+            '[tool.mmkit.modules.authors]\n[tool.mmkit.modules.books]\ndepend_on = ["authors"]\n',
+            re.escape("unknown key 'depend_on' (did you mean 'depends_on'?)"),
+        ),
+    ],
+    ids=[
+        "unknown-key",
+        "unknown-module",
+        "missing-package",
+        "root-not-a-directory",
+        "invalid-toml",
+        "empty-modules",
+        "unknown-dependency",
+        "unknown-module-key",
+    ],
+)
+def test_configuration_error(table, pattern, copy_fixture, mmkit_cli) -> None:
+    project = copy_fixture("imp_small")
+    write_config(project, table)
+
+    assert_one_line_error(mmkit_cli("check", str(project)), pattern)
+
+
+def test_root_that_is_a_file(copy_fixture, mmkit_cli) -> None:
+    project = copy_fixture("imp_small")
+    (project / "src").write_text("")
+    write_config(project, f'[tool.mmkit]\nroot = "src"\n{SMALL_MODULES}\n')
+
+    assert_one_line_error(mmkit_cli("check", str(project)), "src is not a directory")
+
+
+def test_config_is_found_in_the_nearest_parent(copy_fixture, mmkit_cli) -> None:
+    project = copy_fixture("imp_small")
+
+    result = mmkit_cli("check", str(project / "books"))
+
+    assert result.exit_code == 1
+    assert result.stdout.startswith("books/views.py:3:1: mmkit.E003 ")
