@@ -6,11 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mmkit-installed
 
-.PHONY: help venv demo test clean
+.PHONY: help venv demo test bench clean
 
 help:
 	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
 	@echo "make test   set up .venv if needed, run ruff and every test suite (what CI runs)"
+	@echo "make bench  compare mmkit with grimp, import-linter and tach (minutes; docs/performance.md)"
 	@echo "make clean  remove .venv, caches and the example database"
 
 venv: $(STAMP)
@@ -34,7 +35,15 @@ test: venv
 	$(BIN)/pytest
 	cd example_project && ../$(BIN)/pytest
 
-# make bench: the speed comparison (see docs/performance.md) goes here.
+# The speed comparison of docs/performance.md: minutes, so not part of `make test`.
+BENCH_STAMP := $(VENV)/.mmkit-bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mmkit_cache build dist *.egg-info

@@ -1,0 +1,618 @@
+"""Measure mmkit against grimp's bare graph build, import-linter and tach on generated projects.
+
+    python benchmarks/run.py [--sizes 50x10,200x25,500x40] [--layouts rooted,flat] [--rounds 5]
+
+For each size and layout the tree comes from benchmarks/generate.py; the tools then take turns,
+round after round (the order rotates), each run in a fresh process whose wall time and peak
+resident memory (os.wait4's rusage of exactly that process) are recorded:
+
+- grimp: `grimp.build_graph` of the top-level packages, no cache: the floor mmkit cannot beat
+  when nothing is cached;
+- mmkit cold (`--no-cache` when mmkit has it, and always with `.mmkit_cache/` deleted first),
+  mmkit warm with nothing changed (after an untimed run that fills the cache), and mmkit warm
+  after one service file changed;
+- lint-imports `--no-cache` with one `protected` contract per module (E003 only);
+- tach check with each module's interface = its facade and depends_on as `tach sync` writes it.
+
+Then each tool's findings are compared with the generator's expected.json, and the tables of
+medians, ratios to grimp, peak memory, findings and goal verdicts are printed and written into
+docs/performance.md between its result markers (a re-run replaces them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate  # a sibling script, not an installed package
+
+REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "performance.md"
+BEGIN = "<!-- bench:results:begin -->"
+END = "<!-- bench:results:end -->"
+DEFAULT_SIZES = "50x10,200x25,500x40"
+TOOLS = ("grimp", "mmkit-cold", "mmkit-warm", "mmkit-changed", "lint-imports", "tach")
+TITLES = {
+    "grimp": "grimp build",
+    "mmkit-cold": "mmkit cold",
+    "mmkit-warm": "mmkit warm",
+    "mmkit-changed": "mmkit 1 changed",
+    "lint-imports": "lint-imports",
+    "tach": "tach check",
+}
+GRIMP_FLOOR = (
+    "import sys, grimp; sys.path.insert(0, '.'); "
+    "graph = grimp.build_graph(*sys.argv[1:], cache_dir=None); print(len(graph.modules))"
+)
+SITE_RULES = ("mmkit.E001", "mmkit.E002", "mmkit.E003", "mmkit.E005", "mmkit.W002")
+TEXT_FINDING = re.compile(
+    r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<rule>mmkit\.\w+) "
+)
+LINT_IMPORT = re.compile(r"^- (?P<importer>\S+) -> (?P<imported>\S+) \(l\.(?P<lines>[\d, ]+)\)")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One run of one tool: wall time, peak resident memory and what it printed."""
+
+    seconds: float
+    peak_kb: int
+    returncode: int
+    output: str
+
+    @property
+    def failed(self) -> bool:
+        """Exit 0 (clean) and 1 (violations found) are both a completed check."""
+        return self.returncode not in (0, 1)
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The commands to run, and what the installed mmkit's `check` supports."""
+
+    python: str
+    mmkit: str | None
+    lint_imports: str | None
+    tach: str | None
+    mmkit_options: frozenset[str]
+    versions: dict[str, str]
+
+
+@dataclass
+class Case:
+    """One generated tree and everything measured on it."""
+
+    spec: generate.Spec
+    directory: Path
+    expected: dict
+    generation_seconds: float
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+    verdicts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.spec.modules}x{self.spec.files}"
+
+
+def measure(argv: list[str], cwd: Path) -> Sample:
+    """Run one command in a fresh process; its rusage comes from wait4, so it is that run's."""
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    return Sample(seconds, usage.ru_maxrss, process.returncode, text)
+
+
+def find_tools() -> Tools:
+    """The tools beside this Python (the project's .venv), else on PATH."""
+    bin_dir = Path(sys.executable).parent
+
+    def locate(name: str) -> str | None:
+        candidate = bin_dir / name
+        return str(candidate) if candidate.exists() else shutil.which(name)
+
+    mmkit = locate("mmkit")
+    options: frozenset[str] = frozenset()
+    if mmkit:
+        helptext = subprocess.run(
+            [mmkit, "check", "--help"], capture_output=True, text=True, check=False
+        ).stdout
+        options = frozenset(re.findall(r"--[a-z][a-z-]+", helptext))
+    versions = {}
+    for distribution in ("mmkit", "grimp", "import-linter", "tach"):
+        try:
+            versions[distribution] = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            versions[distribution] = "not installed"
+    return Tools(
+        python=sys.executable,
+        mmkit=mmkit,
+        lint_imports=locate("lint-imports"),
+        tach=locate("tach"),
+        mmkit_options=options,
+        versions=versions,
+    )
+
+
+def commands(tools: Tools, case: Case) -> dict[str, list[str] | None]:
+    mmkit = [tools.mmkit, "check", "."] if tools.mmkit else None
+    cold = None
+    if mmkit is not None:
+        cold = [*mmkit, "--no-cache"] if "--no-cache" in tools.mmkit_options else mmkit
+    return {
+        "grimp": [tools.python, "-c", GRIMP_FLOOR, *case.expected["top_level_packages"]],
+        "mmkit-cold": cold,
+        "mmkit-warm": mmkit,
+        "mmkit-changed": mmkit,
+        "lint-imports": [tools.lint_imports, "--no-cache"] if tools.lint_imports else None,
+        "tach": [tools.tach, "check", "--output", "json"] if tools.tach else None,
+    }
+
+
+def run_rounds(
+    tools: Tools, case: Case, rounds: int, wanted: tuple[str, ...], log: Callable
+) -> None:
+    """Alternate the tools for `rounds` rounds, rotating their order each round."""
+    argv = commands(tools, case)
+    changed = case.directory / case.expected["change_file"]
+    original = changed.read_text()
+    edited = False
+
+    def timed(tool: str) -> None:
+        command = argv[tool]
+        if command is None or tool not in wanted:
+            return
+        sample = measure(command, case.directory)
+        case.samples.setdefault(tool, []).append(sample)
+        log(
+            f"    {tool:14} {sample.seconds:7.3f} s {sample.peak_kb / 1024:7.1f} MB"
+            f"  exit {sample.returncode}"
+        )
+
+    def cold() -> None:
+        shutil.rmtree(case.directory / ".mmkit_cache", ignore_errors=True)
+        timed("mmkit-cold")
+
+    def warm_block() -> None:
+        nonlocal edited
+        if argv["mmkit-warm"] is None or not {"mmkit-warm", "mmkit-changed"} & set(wanted):
+            return
+        measure(argv["mmkit-warm"], case.directory)
+        timed("mmkit-warm")
+        edited = not edited
+        extra = "\n\ndef edited_by_the_benchmark() -> int:\n    return 1\n"
+        changed.write_text(original + extra if edited else original)
+        timed("mmkit-changed")
+
+    blocks = [lambda: timed("grimp"), cold, lambda: timed("lint-imports"), lambda: timed("tach")]
+    blocks.append(warm_block)
+    for number in range(rounds):
+        log(f"  round {number + 1}/{rounds}")
+        shift = number % len(blocks)
+        for block in blocks[shift:] + blocks[:shift]:
+            block()
+    changed.write_text(original)
+
+
+def check_findings(tools: Tools, case: Case) -> None:
+    """Compare each tool's findings with expected.json; one verdict line per tool."""
+    expected = case.expected
+    if tools.mmkit:
+        case.verdicts["mmkit"] = _check_mmkit(tools, case)
+    if "lint-imports" in case.samples:
+        case.verdicts["lint-imports"] = _check_import_linter(
+            case.samples["lint-imports"][-1], expected
+        )
+    if "tach" in case.samples:
+        case.verdicts["tach"] = _check_tach(case.samples["tach"][-1], expected)
+
+
+def _mmkit_findings(tools: Tools, case: Case) -> tuple[list[dict] | None, str]:
+    use_json = "--format" in tools.mmkit_options
+    argv = [tools.mmkit, "check", ".", *(["--format", "json"] if use_json else [])]
+    sample = measure(argv, case.directory)
+    if sample.failed:
+        last = sample.output.strip().splitlines()[-1:] or [""]
+        return None, f"failed (exit {sample.returncode}: {last[0][:80]})"
+    if use_json:
+        try:
+            return json.loads(sample.output)["findings"], ""
+        except (ValueError, KeyError) as error:
+            return None, f"unreadable JSON output ({error})"
+    found = []
+    for line in sample.output.splitlines():
+        match = TEXT_FINDING.match(line)
+        if match:
+            found.append(match.groupdict() | {"line": int(match["line"])})
+    return found, ""
+
+
+def _check_mmkit(tools: Tools, case: Case) -> str:
+    findings, problem = _mmkit_findings(tools, case)
+    if findings is None:
+        return problem
+    expected = case.expected
+    counts = Counter(f["rule"] for f in findings)
+    parts, wrong = [], []
+    for rule, want in expected["counts"].items():
+        got = counts.get(rule, 0)
+        parts.append(f"{rule.removeprefix('mmkit.')} {got}/{want}")
+        if got != want:
+            wrong.append(rule)
+    extra = sorted(set(counts) - set(expected["counts"]))
+    wrong += extra
+    parts += [f"{rule.removeprefix('mmkit.')} {counts[rule]}/0" for rule in extra]
+    sites = {(f["rule"], f["path"], int(f["line"])) for f in findings if f["rule"] in SITE_RULES}
+    want_sites = {
+        (f["rule"], f["path"], f["line"]) for f in expected["findings"] if f["rule"] in SITE_RULES
+    }
+    edges = {(e["path"], e["line"]) for c in expected["cycles"] for e in c["edges"]}
+    stray_cycles = [
+        f
+        for f in findings
+        if f["rule"] == "mmkit.E004" and (f["path"], int(f["line"])) not in edges
+    ]
+    if sites != want_sites and not wrong:
+        wrong.append("sites")
+    if stray_cycles:
+        wrong.append("E004 sites")
+    verdict = "all found" if not wrong else "MISMATCH"
+    missing = len(want_sites - sites)
+    unexpected = len(sites - want_sites)
+    detail = f"; {missing} sites missing, {unexpected} unexpected" if missing or unexpected else ""
+    return f"{verdict}: {', '.join(parts)}{detail}"
+
+
+def _check_import_linter(sample: Sample, expected: dict) -> str:
+    if sample.failed:
+        return f"failed (exit {sample.returncode})"
+    found = set()
+    for line in sample.output.splitlines():
+        match = LINT_IMPORT.match(line.strip())
+        if match:
+            for number in match["lines"].split(","):
+                found.add((match["importer"], match["imported"], int(number)))
+    want = {tuple(item) for item in expected["illegal_imports"]}
+    verdict = "all found" if found == want else "MISMATCH"
+    return (
+        f"{verdict}: {len(found & want)}/{len(want)} private imports (E003), "
+        f"{len(found - want)} unexpected"
+    )
+
+
+def _check_tach(sample: Sample, expected: dict) -> str:
+    if sample.failed:
+        return f"failed (exit {sample.returncode})"
+    text = sample.output
+    start = 0 if text.startswith("[") else text.find("\n[") + 1
+    try:
+        diagnostics = json.loads(text[start:])
+    except ValueError:
+        return "unreadable JSON output"
+    found: dict[str, set[tuple[str, int]]] = {}
+    for item in diagnostics:
+        located = item.get("Located", {})
+        code = located.get("details", {}).get("Code", {"other": None})
+        kind = next(iter(code), "other")
+        found.setdefault(kind, set()).add((located.get("file_path"), located.get("line_number")))
+    by_path = {
+        rule: {(f["path"], f["line"]) for f in expected["findings"] if f["rule"] == rule}
+        for rule in ("mmkit.E003", "mmkit.E005")
+    }
+    upward = {(c["edges"][0]["path"], c["edges"][0]["line"]) for c in expected["cycles"]}
+    want = {
+        "PrivateDependency": by_path["mmkit.E003"],
+        "UndeclaredDependency": by_path["mmkit.E005"] | upward,
+    }
+    private = found.get("PrivateDependency", set())
+    undeclared = found.get("UndeclaredDependency", set())
+    others = sum(len(v) for k, v in found.items() if k not in want)
+    want_private, want_undeclared = want["PrivateDependency"], want["UndeclaredDependency"]
+    ok = private == want_private and undeclared == want_undeclared
+    return (
+        f"{'all found' if ok else 'MISMATCH'}: "
+        f"{len(private & want_private)}/{len(want_private)} interface (E003), "
+        f"{len(undeclared & want_undeclared)}/{len(want_undeclared)} "
+        f"undeclared (E005 + E004's upward edge), {others} other"
+    )
+
+
+def median(case: Case, tool: str) -> tuple[float, float] | None:
+    """Median seconds and median peak MB of a tool's completed runs; None if none completed."""
+    samples = [s for s in case.samples.get(tool, []) if not s.failed]
+    if not samples or len(samples) < len(case.samples.get(tool, [])):
+        return None
+    return (
+        statistics.median(s.seconds for s in samples),
+        statistics.median(s.peak_kb for s in samples) / 1024,
+    )
+
+
+def _cell(case: Case, tool: str, column: int) -> str:
+    samples = case.samples.get(tool)
+    if not samples:
+        return "n/a"
+    result = median(case, tool)
+    if result is None:
+        failed = next(s for s in samples if s.failed)
+        return f"failed (exit {failed.returncode})"
+    if column == 1:
+        return f"{result[1]:.0f} MB"
+    floor = median(case, "grimp")
+    ratio = f" ({result[0] / floor[0]:.2f}x)" if floor and tool != "grimp" else ""
+    return f"{result[0]:.3f} s{ratio}"
+
+
+def goals(case: Case) -> list[tuple[str, str]]:
+    """The issue's goals, each with the measured figure and whether it is met."""
+
+    def seconds(tool: str) -> float | None:
+        result = median(case, tool)
+        return result[0] if result else None
+
+    def peak(tool: str) -> float | None:
+        result = median(case, tool)
+        return result[1] if result else None
+
+    def verdict(value: float | None, limit: float, text: str, lower_is_better: bool = True) -> str:
+        if value is None:
+            return "not measured"
+        met = value <= limit if lower_is_better else value >= limit
+        return f"{text.format(value)} — {'met' if met else 'NOT met'}"
+
+    cold, tach, lint = seconds("mmkit-cold"), seconds("tach"), seconds("lint-imports")
+    grimp, warm, changed = seconds("grimp"), seconds("mmkit-warm"), seconds("mmkit-changed")
+    peaks = [p for p in (peak(t) for t in ("mmkit-cold", "mmkit-warm", "mmkit-changed")) if p]
+    return [
+        (
+            "cold ≤ tach",
+            verdict(cold / tach if cold and tach else None, 1.0, "{:.2f}x tach"),
+        ),
+        (
+            "cold ≥ 5x faster than lint-imports",
+            verdict(lint / cold if cold and lint else None, 5.0, "{:.2f}x faster", False),
+        ),
+        (
+            "warm ≤ 0.3x grimp build",
+            verdict(warm / grimp if warm and grimp else None, 0.3, "{:.2f}x grimp"),
+        ),
+        (
+            "1 changed ≤ 0.5x cold",
+            verdict(changed / cold if changed and cold else None, 0.5, "{:.2f}x cold"),
+        ),
+        (
+            "peak memory ≤ 1.5x grimp build",
+            verdict(
+                max(peaks) / peak("grimp") if peaks and peak("grimp") else None,
+                1.5,
+                "{:.2f}x grimp",
+            ),
+        ),
+    ]
+
+
+def report(cases: list[Case], tools: Tools, rounds: int) -> str:
+    """The Markdown tables that go to the terminal and into docs/performance.md."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    versions = ", ".join(f"{name} {version}" for name, version in tools.versions.items())
+    cache = "yes" if "--no-cache" in tools.mmkit_options else "no (cold = warm until it exists)"
+    lines = [
+        f"Measured {now} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {versions}; {rounds} rounds, medians; "
+        f"mmkit `--no-cache`: {cache}.",
+        "",
+        "### Wall time (median; x = ratio to grimp's bare build)",
+        "",
+        "| size | layout | files | " + " | ".join(TITLES[t] for t in TOOLS) + " |",
+        "|---|---|---:|" + "---:|" * len(TOOLS),
+    ]
+    for case in cases:
+        cells = [_cell(case, tool, 0) for tool in TOOLS]
+        lines.append(
+            f"| {case.name} | {case.spec.layout} | {case.expected['python_files']} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    lines += [
+        "",
+        "### Peak memory (median of each run's maximum resident set)",
+        "",
+        "| size | layout | " + " | ".join(TITLES[t] for t in TOOLS) + " |",
+        "|---|---|" + "---:|" * len(TOOLS),
+    ]
+    for case in cases:
+        cells = [_cell(case, tool, 1) for tool in TOOLS]
+        lines.append(f"| {case.name} | {case.spec.layout} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "### Goals",
+        "",
+        "| size | layout | " + " | ".join(name for name, _ in goals(cases[0])) + " |",
+        "|---|---|" + "---|" * len(goals(cases[0])),
+    ]
+    for case in cases:
+        lines.append(
+            f"| {case.name} | {case.spec.layout} | "
+            + " | ".join(value for _, value in goals(case))
+            + " |"
+        )
+    lines += [
+        "",
+        "### Did every tool find the generated violations?",
+        "",
+        "| size | layout | expected (per rule) | mmkit | lint-imports | tach |",
+        "|---|---|---|---|---|---|",
+    ]
+    for case in cases:
+        counts = ", ".join(
+            f"{rule.removeprefix('mmkit.')} {n}" for rule, n in case.expected["counts"].items()
+        )
+        verdicts = [
+            case.verdicts.get(tool, "not run") for tool in ("mmkit", "lint-imports", "tach")
+        ]
+        lines.append(
+            f"| {case.name} | {case.spec.layout} | {counts} | " + " | ".join(verdicts) + " |"
+        )
+    missing = [
+        name
+        for name, path in {
+            "mmkit": tools.mmkit,
+            "lint-imports": tools.lint_imports,
+            "tach": tools.tach,
+        }.items()
+        if path is None
+    ]
+    if missing:
+        lines += [
+            "",
+            f"Not installed, so not measured: {', '.join(missing)} (`make bench` installs them).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(doc: Path, results: str) -> None:
+    """Replace the text between the result markers (or append them) in the performance page."""
+    block = f"{BEGIN}\n{results}{END}"
+    text = doc.read_text() if doc.exists() else "# Performance\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text)
+
+
+def parse_sizes(value: str) -> list[tuple[int, int]]:
+    sizes = []
+    for item in value.split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*x\s*(\d+)\s*", item)
+        if not match:
+            raise argparse.ArgumentTypeError(f"size {item!r} is not MODULESxFILES, e.g. 50x10")
+        sizes.append((int(match[1]), int(match[2])))
+    return sizes
+
+
+def parse_list(choices: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    def parse(value: str) -> tuple[str, ...]:
+        items = tuple(item.strip() for item in value.split(",") if item.strip())
+        unknown = [item for item in items if item not in choices]
+        if unknown or not items:
+            raise argparse.ArgumentTypeError(
+                f"unknown {', '.join(unknown) or 'empty list'}; choose from {', '.join(choices)}"
+            )
+        return items
+
+    return parse
+
+
+def bench_tree(
+    spec: generate.Spec, workdir: Path, tools: Tools, args: argparse.Namespace, log: Callable
+) -> Case:
+    """Generate one tree, time every tool on it, check their findings, remove the tree."""
+    directory = workdir / f"{spec.layout}-{spec.modules}x{spec.files}"
+    shutil.rmtree(directory, ignore_errors=True)
+    start = time.perf_counter()
+    tree = generate.generate(spec)
+    generate.write(tree, directory)
+    case = Case(spec, directory, json.loads(tree.files["expected.json"]), 0.0)
+    case.generation_seconds = time.perf_counter() - start
+    log(
+        f"{case.name} {spec.layout}: {case.expected['python_files']} files generated in "
+        f"{case.generation_seconds:.1f} s into {directory}"
+    )
+    run_rounds(tools, case, args.rounds, args.tools, log)
+    check_findings(tools, case)
+    for tool, verdict in case.verdicts.items():
+        log(f"  {tool}: {verdict}")
+    if not args.keep:
+        shutil.rmtree(directory, ignore_errors=True)
+    return case
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=parse_sizes(DEFAULT_SIZES),
+        help=f"MODULESxFILES, comma-separated (default {DEFAULT_SIZES})",
+    )
+    parser.add_argument(
+        "--layouts",
+        type=parse_list(generate.LAYOUTS),
+        default=generate.LAYOUTS,
+        help="rooted,flat (default both)",
+    )
+    parser.add_argument(
+        "--tools",
+        type=parse_list(TOOLS),
+        default=TOOLS,
+        help=f"which runs to time (default all: {','.join(TOOLS)})",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per tree (default 5)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where to generate the trees (default: a temporary directory)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated trees")
+    parser.add_argument("--doc", type=Path, default=DOC, help="page to write the results into")
+    parser.add_argument("--no-doc", action="store_true", help="print the results only")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+
+    specs = [generate.Spec(m, f, layout) for m, f in args.sizes for layout in args.layouts]
+    for spec in specs:
+        try:
+            generate.validate(spec)
+        except ValueError as error:
+            parser.error(str(error))
+    tools = find_tools()
+    log = lambda message: print(message, flush=True)  # noqa: E731
+    for name, path in (("lint-imports", tools.lint_imports), ("tach", tools.tach)):
+        if path is None:
+            log(f"note: {name} is not installed (pip install -e '.[bench]'); it is skipped")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mmkit-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    cases = []
+    try:
+        for spec in specs:
+            cases.append(bench_tree(spec, workdir, tools, args, log))
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    results = report(cases, tools, args.rounds)
+    print()
+    print(results)
+    if not args.no_doc:
+        write_doc(args.doc, results)
+        print(f"wrote the results into {args.doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
