@@ -470,4 +470,30 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Correct [tool.mmkit] in pyproject.toml, or point settings.MMKIT_CONFIG at it.",
     ),
+    Rule(
+        id="mmkit.E101",
+        name="stale-baseline-entry",
+        title="A baseline entry no longer occurs",
+        severity=Severity.ERROR,
+        why=_text(
+            """
+            The baseline records the violations a code base had when it adopted mmkit, so the
+            build fails only on new ones. When a recorded violation is fixed, its entry must go,
+            or a new violation of the same kind could later slip in under the old entry. mmkit
+            fails until the baseline is rewritten, so the file only ever shrinks.
+            """
+        ),
+        bad=_text(
+            """
+            # books/views.py no longer imports authors.models, but mmkit-baseline.json
+            # still records "mmkit.E003 books.views imports authors.models"
+            """
+        ),
+        good=_text(
+            """
+            $ mmkit baseline   # rewrites mmkit-baseline.json without the fixed entry
+            """
+        ),
+        fix="Run `mmkit baseline` to drop the entries that no longer occur from the baseline.",
+    ),
 )

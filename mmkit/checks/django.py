@@ -39,7 +39,7 @@ RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
 CACHE_FILE = "django-checks.json"
 CACHE_DIR_SETTING = "MMKIT_CACHE_DIR"
 CONFIG_SETTING = "MMKIT_CONFIG"
-STALE_HINT = "Run `mmkit baseline` to drop the entries that no longer occur from the baseline."
+STALE_HINT = RULES["mmkit.E101"].fix
 
 # The relation field classes a Relation's kind names, most specific first: a custom field
 # is reported as the nearest of these it subclasses, as the source door does.
@@ -61,13 +61,13 @@ def check_configuration(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
     """mmkit.E100 when the configuration or the baseline cannot be used, or the project cannot
-    be analysed; one per stale baseline entry, which fails the check as in `mmkit check`."""
+    be analysed; mmkit.E101 per stale baseline entry, which fails the check as in `mmkit check`."""
     outcome = _outcome()
     hint = RULES["mmkit.E100"].fix
     if outcome.error is not None:
         return [checks.Error(outcome.error, hint=hint, id="mmkit.E100")]
     return [
-        checks.Error(f"stale baseline entry: {entry}", hint=STALE_HINT, id="mmkit.E100")
+        checks.Error(f"stale baseline entry: {entry}", hint=STALE_HINT, id="mmkit.E101")
         for entry in outcome.stale
     ]
 
