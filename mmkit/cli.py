@@ -189,14 +189,19 @@ def new_module(
 ) -> None:
     """Create module NAME under the project's root, registered and passing its own checks.
 
-    Run it in the project (the directory of pyproject.toml with [tool.mmkit], or below).
-    Example: mmkit new-module invoices --model Invoice --field number:str
-    --field author_id:ref:authors
+    Run it in the project: the directory of pyproject.toml with [tool.mmkit], or below.
+    A team's own templates: [tool.mmkit] templates = "path", laid out like mmkit's.
+
+    \b
+    Example:
+      mmkit new-module invoices --model Invoice --field number:str \\
+        --field amount:decimal --field author_id:ref:authors
     """
     from mmkit.scaffold import Request, ScaffoldError, create_module
 
     request = Request(name, model, fields, depends_on, force, not no_register)
-    try:
-        click.echo(create_module(request, ".", dry_run=dry_run))
-    except ScaffoldError as error:
-        raise ProjectError(str(error)) from None
+    with one_line_errors():
+        try:
+            click.echo(create_module(request, ".", dry_run=dry_run))
+        except ScaffoldError as error:
+            raise ProjectError(str(error)) from None
