@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -242,6 +241,8 @@ def write(project: Project, findings: Iterable[Finding]) -> tuple[Path, int]:
     findings = list(findings)
     target = path_for(project)
     text = dumps(record(findings))
+    import tempfile  # only writing needs it; `mmkit check` reads the baseline on every run
+
     handle, temporary = tempfile.mkstemp(prefix=".mmkit-baseline.", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:

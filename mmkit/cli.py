@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mmkit import __version__
-from mmkit.config import ConfigError
+from mmkit.config import Config, ConfigError
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, load_project
+from mmkit.project import Project, discover, load_project
+
+if TYPE_CHECKING:
+    from mmkit.cache import Cache, Result
 
 
 class ProjectError(click.ClickException):
@@ -40,31 +45,79 @@ def main() -> None:
     """mmkit: scaffold Django modules and keep a modular monolith's boundaries."""
 
 
-def check_report(path: str, use_baseline: bool = True) -> Report:
+def cache_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--no-cache` and `--cache-dir`, shared by the commands that analyse the project."""
+    command = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where to keep the cache (default: .mmkit_cache/ beside pyproject.toml).",
+    )(command)
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Analyse every file again and write no cache.",
+    )(command)
+
+
+def open_cache(config: Config, no_cache: bool, cache_dir: Path | None) -> Cache | None:
+    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy."""
+    if no_cache:
+        return None
+    from mmkit.cache import Cache
+
+    return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
+
+
+def analyse(config: Config, cache: Cache | None) -> Result:
+    """Every finding before the baseline: stored ones when nothing changed, else a fresh run.
+
+    A run answered from the cache discovers nothing and imports neither grimp nor the checks.
+    """
+    from mmkit.cache import Result
+
+    if cache is not None:
+        stored = cache.lookup()
+        if stored is not None:
+            return stored
+    from mmkit import checks
+
+    project = discover(config)
+    findings = checks.run(project, cache=cache)
+    if cache is not None:
+        cache.save(project, findings)
+    return Result(tuple(findings), len(project.modules), len(project.files))
+
+
+def check_report(
+    path: str,
+    use_baseline: bool = True,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+) -> Report:
     """Load the project at or above PATH, run every check and count what was checked.
 
     With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
-    entries that no longer occur are reported as stale.
+    entries that no longer occur are reported as stale. The baseline is read on every run,
+    also when the findings come from the cache.
     """
-    from mmkit import baseline, checks
+    from mmkit import baseline, config
 
     started = time.perf_counter()
     with one_line_errors():
-        project: Project = load_project(path)
-        findings = checks.run(project)
-        files = len(project.files)
+        settings = config.load(path)
+        result = analyse(settings, open_cache(settings, no_cache, cache_dir))
         try:
             outcome = (
-                baseline.filter_for_project(project, findings)
+                baseline.filter_for_project(Project(settings, ()), result.findings)
                 if use_baseline
-                else baseline.Outcome(open=tuple(findings))
+                else baseline.Outcome(open=result.findings)
             )
         except baseline.BaselineError as error:
             raise ProjectError(str(error)) from None
     return Report(
         findings=outcome.open,
-        modules=len(project.modules),
-        files=files,
+        modules=result.modules,
+        files=result.files,
         seconds=time.perf_counter() - started,
         baselined=outcome.baselined,
         stale=outcome.stale,
@@ -86,31 +139,35 @@ def check_report(path: str, use_baseline: bool = True) -> Report:
     is_flag=True,
     help="Report every finding, also those recorded in mmkit-baseline.json.",
 )
-def check(path: str, fmt: str, no_baseline: bool) -> None:
+@cache_options
+def check(path: str, fmt: str, no_baseline: bool, no_cache: bool, cache_dir: Path | None) -> None:
     """Check the project at PATH (or the nearest parent with [tool.mmkit]) for boundary violations.
 
     Findings recorded in mmkit-baseline.json (see `mmkit baseline`) do not count; recorded
     ones that no longer occur are stale and fail the check until the baseline is rewritten.
     Exit status: 0 no findings, 1 findings, 2 usage or configuration error.
     """
-    report = check_report(path, use_baseline=not no_baseline)
+    report = check_report(path, not no_baseline, no_cache, cache_dir)
     click.echo(render(fmt, report), nl=False)
     raise SystemExit(1 if report.failed else 0)
 
 
 @main.command("baseline")
 @click.argument("path", default=".", type=click.Path(path_type=str))
-def baseline_command(path: str) -> None:
+@cache_options
+def baseline_command(path: str, no_cache: bool, cache_dir: Path | None) -> None:
     """Record today's findings in mmkit-baseline.json, beside pyproject.toml.
 
     `mmkit check` then fails only on new findings. Run it again after fixing findings: the
     file only shrinks, and entries that no longer occur fail the check until it is rewritten.
     """
-    from mmkit import baseline, checks
+    from mmkit import baseline, config
 
     with one_line_errors():
-        project = load_project(path)
-        target, count = baseline.write(project, checks.run(project))
+        settings = config.load(path)
+        result = analyse(settings, open_cache(settings, no_cache, cache_dir))
+        project = Project(settings, ())
+        target, count = baseline.write(project, result.findings)
     entries = "finding" if count == 1 else "findings"
     click.echo(f"{project.relpath(target)}: recorded {count} {entries}")
 
@@ -144,13 +201,17 @@ def explain(rule: str | None) -> None:
     show_default=True,
     help="Mermaid (GitHub renders it in Markdown) or Graphviz DOT.",
 )
-def graph(path: str, fmt: str) -> None:
+@cache_options
+def graph(path: str, fmt: str, no_cache: bool, cache_dir: Path | None) -> None:
     """Draw the modules and their dependencies; violations are red, dashed and counted per rule."""
     from mmkit import graph as module_graph
 
     with one_line_errors():
         project = load_project(path)
-        drawn = module_graph.for_project(project)
+        cache = open_cache(project.config, no_cache, cache_dir)
+        drawn = module_graph.for_project(project, cache)
+        if cache is not None:
+            cache.save(project, None)
     click.echo(module_graph.render(drawn, fmt), nl=False)
 
 

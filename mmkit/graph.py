@@ -12,9 +12,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from mmkit.findings import Finding
 from mmkit.project import Module, Project
+
+if TYPE_CHECKING:
+    from mmkit.cache import Cache
 
 FORMATS = ("mermaid", "dot")
 VIOLATION_COLOR = "#d73a49"
@@ -49,12 +53,17 @@ class Graph:
     violations: tuple[Edge, ...]
 
 
-def for_project(project: Project) -> Graph:
-    """Run the checks and read the allowed dependencies from the import graph."""
+def for_project(project: Project, cache: Cache | None = None) -> Graph:
+    """Run the checks and read the allowed dependencies from the import graph.
+
+    With a cache the graph is built (or read) once for both; without, twice.
+    """
     from mmkit import checks
     from mmkit.checks import imports
 
-    return build(project, checks.run(project), imports.allowed_dependencies(project))
+    findings = checks.run(project, cache=cache)
+    table = cache.import_table(project) if cache is not None and project.modules else None
+    return build(project, findings, imports.allowed_dependencies(project, table=table))
 
 
 def build(

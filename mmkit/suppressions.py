@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from mmkit.config import did_you_mean
@@ -24,6 +24,11 @@ UNUSED_RULE = "mmkit.W003"
 DIRECTIVE = "ignore"
 _COMMENT = re.compile(r"#\s*mmkit:\s*(?P<directive>[A-Za-z_-]*)(?P<rest>.*)")
 _IDS = re.compile(r"\s*\[(?P<ids>[^\]]*)\](?:\s*--\s*(?P<reason>.*))?")
+
+Comment = tuple[int, int, str]
+"""(line, 1-based column, text) of a comment token that mentions `mmkit:`."""
+CommentReader = Callable[[SourceFile], Iterable[Comment]]
+"""Gives a file's `mmkit:` comments; a cache passes its own to skip unchanged files."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,11 @@ class Suppression:
     problem: str | None = None
 
 
-def apply(project: Project, findings: Iterable[Finding]) -> list[Finding]:
+def apply(
+    project: Project, findings: Iterable[Finding], comments: CommentReader | None = None
+) -> list[Finding]:
     """Drop the findings a suppression covers, and add mmkit.W003 for each unused rule id."""
-    suppressions = list(scan(project.files))
+    suppressions = list(scan(project.files, comments))
     by_place: dict[tuple[str, int], list[Suppression]] = {}
     for suppression in suppressions:
         by_place.setdefault((suppression.path, suppression.line), []).append(suppression)
@@ -64,20 +71,31 @@ def apply(project: Project, findings: Iterable[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.sort_key)
 
 
-def scan(files: Iterable[SourceFile]) -> Iterator[Suppression]:
+def scan(
+    files: Iterable[SourceFile], comments: CommentReader | None = None
+) -> Iterator[Suppression]:
     """Every suppression comment in the files, in file and line order."""
+    read = comments if comments is not None else read_comments
     for source in files:
-        try:
-            data = source.path.read_bytes()
-        except OSError:
-            continue
-        if MARKER not in data:
-            continue
         module = source.module.name if source.module is not None else None
-        for line, column, comment in _comments(data):
+        for line, column, comment in read(source):
             suppression = parse(comment, source.relpath, line, column, module)
             if suppression is not None:
                 yield suppression
+
+
+def read_comments(source: SourceFile) -> tuple[Comment, ...]:
+    """The `mmkit:` comments of one file; an unreadable file has none."""
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return ()
+    return comments_in(data)
+
+
+def comments_in(data: bytes) -> tuple[Comment, ...]:
+    """The `mmkit:` comments of a file's bytes; tokenized only when the marker occurs at all."""
+    return tuple(_comments(data)) if MARKER in data else ()
 
 
 def parse(

@@ -399,7 +399,9 @@ def test_a_reload_that_changed_nothing_reuses_the_last_result(
     )
     calls: list[int] = []
 
-    def counting_run(project: Project, relations: object = None) -> list[Finding]:
+    def counting_run(
+        project: Project, relations: object = None, cache: object = None
+    ) -> list[Finding]:
         calls.append(1)
         return [found]
 
@@ -429,6 +431,6 @@ def test_the_disk_cache_can_be_turned_off(
     small_project: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.MMKIT_CACHE_DIR = None
-    monkeypatch.setattr("mmkit.checks.run", lambda project, relations=None: [])
+    monkeypatch.setattr("mmkit.checks.run", lambda project, relations=None, cache=None: [])
     assert door.analyse(load_project(small_project), []) == []
     assert not (small_project / ".mmkit_cache").exists()

@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from mmkit.checks.relations import Relation
 from mmkit.findings import Finding
 from mmkit.project import Project
 
+if TYPE_CHECKING:
+    from mmkit.cache import Cache
+
 __all__ = ["Relation", "run"]
 
 
-def run(project: Project, relations: Iterable[Relation] | None = None) -> list[Finding]:
+def run(
+    project: Project, relations: Iterable[Relation] | None = None, cache: Cache | None = None
+) -> list[Finding]:
     """Run every rule over the project; `relations` comes from Django's registry in that door.
 
     Without `relations`, model relations are read from the source with `ast`. Inline
-    `# mmkit: ignore[...]` comments are applied here, so both doors honour them.
+    `# mmkit: ignore[...]` comments are applied here, so both doors honour them. Each file is
+    read at most once; `cache` (mmkit.cache) supplies what earlier runs learnt about unchanged
+    files and the import table, else the graph is built.
     """
     from mmkit import suppressions
     from mmkit.checks import imports, interfaces
     from mmkit.checks import relations as relations_check
+    from mmkit.checks.model_index import ScanReader
+    from mmkit.checks.sources import Sources
+
+    sources = cache.sources(project) if cache is not None else Sources()
+
+    def from_scans(name: str, compute: Callable[[ScanReader], list[Finding]]) -> list[Finding]:
+        return cache.derived(name, project, compute) if cache is not None else compute(sources.scan)
+
+    def source_relations(read: ScanReader) -> list[Finding]:
+        found, notes = relations_check.from_source(project, read)
+        return notes + relations_check.findings(project, found)
 
     findings: list[Finding] = []
     if relations is None:
-        relations, notes = relations_check.from_source(project)
-        findings.extend(notes)
-    findings.extend(relations_check.findings(project, relations))
-    findings.extend(imports.findings(project))
-    findings.extend(interfaces.findings(project))
-    return suppressions.apply(project, sorted(set(findings), key=lambda f: f.sort_key))
+        findings.extend(from_scans("relations", source_relations))
+    else:
+        findings.extend(relations_check.findings(project, relations))
+    table = cache.import_table(project) if cache is not None and project.modules else None
+    findings.extend(imports.findings(project, table=table, statement=sources.statement))
+    findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
+    return suppressions.apply(
+        project, sorted(set(findings), key=lambda f: f.sort_key), sources.comments
+    )

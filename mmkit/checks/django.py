@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from django.apps import AppConfig
     from django.db import models
 
+    from mmkit.cache import Cache
+
 RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
 CACHE_FILE = "django-checks.json"
 CACHE_DIR_SETTING = "MMKIT_CACHE_DIR"
@@ -422,7 +424,7 @@ def _walk_classes(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, _Cla
 
 def _assigned(node: ast.ClassDef) -> dict[str, tuple[int, int]]:
     assigned: dict[str, tuple[int, int]] = {}
-    for statement in node.body:
+    for statement in _body_statements(node.body):
         if isinstance(statement, ast.Assign):
             targets = statement.targets
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -433,6 +435,23 @@ def _assigned(node: ast.ClassDef) -> dict[str, tuple[int, int]]:
             if isinstance(target, ast.Name):
                 assigned[target.id] = (statement.lineno, statement.col_offset + 1)
     return assigned
+
+
+def _body_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A class body's statements, also those under if/try/with: wagtail declares fields under
+    `if swapper.is_swapped(...)`, and the source door reads them there too."""
+    for statement in body:
+        if isinstance(statement, ast.If | ast.Try | ast.With):
+            handlers = [handler.body for handler in getattr(statement, "handlers", [])]
+            for branch in (
+                statement.body,
+                *handlers,
+                getattr(statement, "orelse", []),
+                getattr(statement, "finalbody", []),
+            ):
+                yield from _body_statements(branch)
+        else:
+            yield statement
 
 
 def _source_of(cls: type) -> tuple[Path | None, _ClassSource | None]:
@@ -512,11 +531,24 @@ def analyse(project: Project, relations: Iterable[Relation]) -> list[Finding]:
     cache_file = _cache_file(project)
     findings = _read_cache(cache_file, key) if cache_file is not None else None
     if findings is None:
-        findings = run(project, relations=relations)
+        source_cache = _source_cache(project, cache_file)
+        findings = run(project, relations=relations, cache=source_cache)
         if cache_file is not None:
             _write_cache(cache_file, key, findings)
+        if source_cache is not None:
+            source_cache.save(project, None)
     _MEMO[project.config.path] = (key, list(findings))
     return findings
+
+
+def _source_cache(project: Project, cache_file: Path | None) -> Cache | None:
+    """`mmkit check`'s per-file cache, in the same directory: after an edit, a reload reads only
+    the changed files again and brings the import table up to date instead of rebuilding it."""
+    if cache_file is None:
+        return None
+    from mmkit.cache import Cache
+
+    return Cache.open(project.config, cache_file.parent)
 
 
 def fingerprint(project: Project, relations: Iterable[Relation]) -> str:

@@ -1,7 +1,9 @@
 """Import rules (E003, E004, E005) over grimp's import graph of the project.
 
-The graph is built once per run (`build_graph`) and every rule reads it; only the few files
-that hold a reported import are read again, to place the finding and to see `if TYPE_CHECKING:`.
+The graph is built once per run (`build_graph`) and boiled down to an ImportTable: each module
+file's imports of other modules, the only part the rules read (and the part a cache keeps). A
+reported import is placed from its file's text; a file is parsed only when it mentions
+TYPE_CHECKING or the line holds more than one statement.
 """
 
 from __future__ import annotations
@@ -12,33 +14,34 @@ import importlib.util
 import os
 import re
 import sys
-import tokenize
 import warnings
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
-
-import grimp
-from grimp.adaptors.filesystem import FileSystem
-from grimp.application.config import settings as grimp_settings
-from grimp.exceptions import SourceSyntaxError
+from typing import TYPE_CHECKING
 
 from mmkit.checks.model_scan import ParseError, scan
 from mmkit.checks.relations import parse_error_finding
 from mmkit.config import ConfigError
 from mmkit.findings import RULES, Finding
-from mmkit.project import Module, Project, SourceFile
+from mmkit.project import Module, Project, SourceFile, iter_python_files
+
+if TYPE_CHECKING:
+    import grimp
 
 PRIVATE_IMPORT = "mmkit.E003"
 CYCLE = "mmkit.E004"
 UNDECLARED = "mmkit.E005"
 TYPE_CHECKING_NOTE = " (under TYPE_CHECKING, still a dependency)"
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(?P<dots>\.+)", re.MULTILINE)
 _UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)")
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
+_IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -58,18 +61,20 @@ class ProjectGraph:
 
 
 @dataclass(frozen=True)
-class _Pair:
-    """Python module `importer` of one module imports `imported` of another module."""
+class ImportTable:
+    """What the rules read from an import graph: each module file's imports of other modules.
 
-    importer: str
-    imported: str
-    source: SourceFile
-    module: Module
-    target: Module
+    imports maps an importing file's dotted name to (imported module, line numbers) pairs,
+    sorted; present holds the modules the graph has (a module it lacks is not checked).
+    """
+
+    imports: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]]
+    present: frozenset[str]
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 @dataclass(frozen=True)
-class _Statement:
+class Statement:
     """Where one import statement sits in its file, and whether TYPE_CHECKING guards it."""
 
     line: int
@@ -77,28 +82,54 @@ class _Statement:
     type_checking: bool
 
 
-def findings(project: Project, graph: ProjectGraph | None = None) -> list[Finding]:
-    """E003, E004 and E005 for the project; `graph` lets a caller reuse a graph it built."""
+StatementFinder = Callable[[SourceFile, int, str], Statement]
+"""Places the statement on a line of a file that imports a module; the cache passes its own."""
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """Python module `importer` of one module imports `imported` of another module."""
+
+    importer: str
+    imported: str
+    lines: tuple[int, ...]
+    source: SourceFile
+    module: Module
+    target: Module
+
+
+def findings(
+    project: Project,
+    graph: ProjectGraph | None = None,
+    *,
+    table: ImportTable | None = None,
+    statement: StatementFinder | None = None,
+) -> list[Finding]:
+    """E003, E004 and E005 for the project.
+
+    `graph` or `table` lets a caller reuse what it built or cached; `statement` places a
+    reported import (by default each file that holds one is read once).
+    """
     if not project.modules:
         return []
-    if graph is None:
-        graph = build_graph(project)
-    pairs = _cross_module_pairs(project, graph.imports)
-    places = _Places()
+    if table is None:
+        table = import_table(project, graph if graph is not None else build_graph(project))
+    place = statement if statement is not None else _Places().statement
+    pairs = _cross_module_pairs(project, table)
     found: list[Finding] = []
     for pair in pairs:
         if _is_private(pair):
-            found.extend(_private_import_findings(pair, graph.imports, places))
+            found.extend(_private_import_findings(pair, place))
         if _is_undeclared(pair):
-            found.extend(_undeclared_findings(pair, graph.imports, places))
-    found.extend(_cycle_findings(pairs, graph.imports, places))
-    found.extend(_skipped_findings(project, graph.skipped))
-    found.extend(_unseen_module_findings(project, graph.imports))
+            found.extend(_undeclared_findings(pair, place))
+    found.extend(_cycle_findings(pairs, place))
+    found.extend(_skipped_findings(project, table.skipped))
+    found.extend(_unseen_module_findings(project, table.present))
     return sorted(set(found), key=lambda finding: finding.sort_key)
 
 
 def allowed_dependencies(
-    project: Project, graph: ProjectGraph | None = None
+    project: Project, graph: ProjectGraph | None = None, *, table: ImportTable | None = None
 ) -> set[tuple[str, str]]:
     """(module, other module) for each import the rules allow across modules, for `mmkit graph`.
 
@@ -107,13 +138,42 @@ def allowed_dependencies(
     """
     if not project.modules:
         return set()
-    if graph is None:
-        graph = build_graph(project)
+    if table is None:
+        table = import_table(project, graph if graph is not None else build_graph(project))
     return {
         (pair.module.name, pair.target.name)
-        for pair in _cross_module_pairs(project, graph.imports)
+        for pair in _cross_module_pairs(project, table)
         if not _is_private(pair) and not _is_undeclared(pair)
     }
+
+
+def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
+    """The imports that cross from one module into another, read from the graph.
+
+    Only the project's own files in modules are importers; the graph answers one query per
+    such file, so the work grows with the files, never with pairs of modules.
+    """
+    imports = graph.imports
+    in_graph = imports.modules
+    owners: dict[str, Module | None] = {}
+    table: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
+    for source in project.files:
+        module = source.module
+        if module is None or source.dotted not in in_graph:
+            continue
+        found = []
+        for imported in imports.find_modules_directly_imported_by(source.dotted):
+            if imported not in owners:
+                owners[imported] = project.module_of(imported)
+            target = owners[imported]
+            if target is not None and target.name != module.name:
+                details = imports.get_import_details(importer=source.dotted, imported=imported)
+                lines = tuple(sorted({detail["line_number"] for detail in details})) or (1,)
+                found.append((imported, lines))
+        if found:
+            table[source.dotted] = tuple(sorted(found))
+    present = frozenset(module.name for module in project.modules if module.name in in_graph)
+    return ImportTable(imports=table, present=present, skipped=graph.skipped)
 
 
 def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph:
@@ -123,6 +183,8 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     so one broken file costs its own imports, never the whole check. `cache_dir` is handed
     to grimp's own cache (None: no cache).
     """
+    from grimp.exceptions import SourceSyntaxError
+
     packages = project.top_level_packages
     skipped: dict[str, str] = {}
     with _importable_from(project.root, packages):
@@ -136,6 +198,12 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
                 if match is None:
                     raise
                 _skip(skipped, match["path"], f"not UTF-8 ({match['reason']})", error)
+            except BaseException as error:
+                # grimp 3 panics (a BaseException) on `from ...x import y` above the top package.
+                climbing = _climbing_imports(project.root, packages, skipped)
+                if type(error).__name__ != "PanicException" or not climbing:
+                    raise
+                skipped.update(climbing)
             else:
                 break
     return ProjectGraph(
@@ -147,16 +215,43 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
 def _build(
     packages: tuple[str, ...], cache_dir: Path | None, skipped: dict[str, str]
 ) -> grimp.ImportGraph:
+    import grimp
+    from grimp.application.config import settings as grimp_settings
+
     cache = str(cache_dir) if cache_dir is not None else None
     if not skipped:
         return grimp.build_graph(*packages, cache_dir=cache)
     # grimp has no option to leave files out, so hide them from the walk that finds modules.
     real = grimp_settings.FILE_SYSTEM
-    grimp_settings.configure(FILE_SYSTEM=_FileSystemWithout(frozenset(skipped)))
+    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped)))
     try:
         return grimp.build_graph(*packages, cache_dir=cache)
     finally:
         grimp_settings.configure(FILE_SYSTEM=real)
+
+
+def _climbing_imports(
+    root: Path, packages: tuple[str, ...], skipped: dict[str, str]
+) -> dict[str, str]:
+    """Files not yet skipped with a relative import that climbs above their top-level package,
+    which Python refuses to run, with the reason to report."""
+    found = {}
+    for package in packages:
+        for path in iter_python_files(root / package):
+            if str(path) in skipped:
+                continue
+            parts = path.relative_to(root).parts
+            depth = len(parts) - 1
+            try:
+                code = path.read_bytes()
+            except OSError:
+                continue
+            for match in _RELATIVE_IMPORT.finditer(code):
+                if len(match["dots"]) > depth:
+                    line = code.count(b"\n", 0, match.start()) + 1
+                    found[str(path)] = f"relative import above the top-level package, line {line}"
+                    break
+    return found
 
 
 def _skip(skipped: dict[str, str], path: str, reason: str, error: Exception) -> None:
@@ -165,25 +260,29 @@ def _skip(skipped: dict[str, str], path: str, reason: str, error: Exception) -> 
     skipped[path] = reason
 
 
-def _syntax_reason(error: SourceSyntaxError) -> str:
+def _syntax_reason(error: SyntaxError) -> str:
     where = f"line {error.lineno}: " if error.lineno else ""
     return f"syntax error, {where}{(error.text or '').strip()}".rstrip(": ")
 
 
-class _FileSystemWithout(FileSystem):
-    """grimp's file system minus some files, which the module finder then never sees."""
+def _file_system_without(hidden: frozenset[str]) -> object:
+    """grimp's file system minus some files, which the module finder then never sees.
 
-    def __init__(self, hidden: frozenset[str]) -> None:
-        self._hidden = hidden
+    Made on demand, so importing this module does not import grimp (a warm run needs neither).
+    """
+    from grimp.adaptors.filesystem import FileSystem
 
-    def walk(self, directory_name: str) -> Iterator[tuple[str, list[str], list[str]]]:
-        for dirpath, dirnames, filenames in super().walk(directory_name):
-            # dirnames is passed through unchanged: the module finder prunes it in place.
-            yield (
-                dirpath,
-                dirnames,
-                [name for name in filenames if os.path.join(dirpath, name) not in self._hidden],
-            )
+    class FileSystemWithout(FileSystem):
+        def walk(self, directory_name: str) -> Iterator[tuple[str, list[str], list[str]]]:
+            for dirpath, dirnames, filenames in super().walk(directory_name):
+                # dirnames is passed through unchanged: the module finder prunes it in place.
+                yield (
+                    dirpath,
+                    dirnames,
+                    [name for name in filenames if os.path.join(dirpath, name) not in hidden],
+                )
+
+    return FileSystemWithout()
 
 
 @contextmanager
@@ -229,30 +328,25 @@ def _require_found_under(root: Path, name: str) -> None:
         )
 
 
-def _cross_module_pairs(project: Project, graph: grimp.ImportGraph) -> list[_Pair]:
-    """Every (importer, imported) of the graph that crosses from one module into another.
+def _cross_module_pairs(project: Project, table: ImportTable) -> list[_Pair]:
+    """Every (importer, imported) of the table, sorted by importer, then imported.
 
     Importers outside any module and importers in excluded files are left out: only what
     modules' own checked code imports counts.
     """
-    files = {source.dotted: source for source in project.files}
+    files = {source.dotted: source for source in project.files if source.module is not None}
     owners: dict[str, Module | None] = {}
-
-    def owner(dotted: str) -> Module | None:
-        if dotted not in owners:
-            owners[dotted] = project.module_of(dotted)
-        return owners[dotted]
-
     pairs = []
-    for importer in sorted(graph.modules):
-        module = owner(importer)
+    for importer in sorted(table.imports):
         source = files.get(importer)
-        if module is None or source is None:
+        if source is None or source.module is None:
             continue
-        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
-            target = owner(imported)
-            if target is not None and target.name != module.name:
-                pairs.append(_Pair(importer, imported, source, module, target))
+        for imported, lines in table.imports[importer]:
+            if imported not in owners:
+                owners[imported] = project.module_of(imported)
+            target = owners[imported]
+            if target is not None and target.name != source.module.name:
+                pairs.append(_Pair(importer, imported, lines, source, source.module, target))
     return pairs
 
 
@@ -265,10 +359,8 @@ def _is_undeclared(pair: _Pair) -> bool:
     return depends_on is not None and not pair.target.shared and pair.target.name not in depends_on
 
 
-def _private_import_findings(
-    pair: _Pair, graph: grimp.ImportGraph, places: _Places
-) -> Iterator[Finding]:
-    for statement in _statements(pair, graph, places):
+def _private_import_findings(pair: _Pair, place: StatementFinder) -> Iterator[Finding]:
+    for statement in _statements(pair, place):
         yield _finding(
             PRIVATE_IMPORT,
             pair,
@@ -291,10 +383,8 @@ def _private_hint(target: Module) -> str:
     )
 
 
-def _undeclared_findings(
-    pair: _Pair, graph: grimp.ImportGraph, places: _Places
-) -> Iterator[Finding]:
-    for statement in _statements(pair, graph, places):
+def _undeclared_findings(pair: _Pair, place: StatementFinder) -> Iterator[Finding]:
+    for statement in _statements(pair, place):
         yield _finding(
             UNDECLARED,
             pair,
@@ -306,7 +396,7 @@ def _undeclared_findings(
         )
 
 
-def _finding(rule: str, pair: _Pair, statement: _Statement, message: str, hint: str) -> Finding:
+def _finding(rule: str, pair: _Pair, statement: Statement, message: str, hint: str) -> Finding:
     note = TYPE_CHECKING_NOTE if statement.type_checking else ""
     return Finding(
         rule=rule,
@@ -320,16 +410,12 @@ def _finding(rule: str, pair: _Pair, statement: _Statement, message: str, hint: 
     )
 
 
-def _statements(pair: _Pair, graph: grimp.ImportGraph, places: _Places) -> list[_Statement]:
+def _statements(pair: _Pair, place: StatementFinder) -> list[Statement]:
     """One statement per line on which the importer imports the imported module."""
-    details = graph.get_import_details(importer=pair.importer, imported=pair.imported)
-    lines = sorted({detail["line_number"] for detail in details}) or [1]
-    return [places.statement(pair.source.path, line, pair.imported) for line in lines]
+    return [place(pair.source, line, pair.imported) for line in pair.lines]
 
 
-def _cycle_findings(
-    pairs: list[_Pair], graph: grimp.ImportGraph, places: _Places
-) -> Iterator[Finding]:
+def _cycle_findings(pairs: list[_Pair], place: StatementFinder) -> Iterator[Finding]:
     """One E004 per group of modules that depend on each other, showing one whole cycle."""
     edges: dict[str, dict[str, _Pair]] = defaultdict(dict)
     for pair in pairs:
@@ -343,18 +429,18 @@ def _cycle_findings(
             continue
         cycle = _shortest_cycle(min(component), successors, component)
         witnesses = [edges[a][b] for a, b in pairwise(cycle)]
-        statements = [_statements(pair, graph, places)[0] for pair in witnesses]
+        statements = [_statements(pair, place)[0] for pair in witnesses]
         path = " -> ".join(cycle)
         imports = "; ".join(
             f"{pair.importer}:{statement.line} imports {pair.imported}"
             for pair, statement in zip(witnesses, statements, strict=True)
         )
-        first, place = witnesses[0], statements[0]
+        first, where = witnesses[0], statements[0]
         yield Finding(
             rule=CYCLE,
             path=first.source.relpath,
-            line=place.line,
-            column=place.column,
+            line=where.line,
+            column=where.column,
             message=f"modules depend on each other in a cycle: {path} ({imports})",
             hint=RULES[CYCLE].fix,
             module=first.module.name,
@@ -436,6 +522,8 @@ def _skipped_findings(project: Project, skipped: tuple[SkippedFile, ...]) -> Ite
     When Python cannot parse the file either, the W004 is the very one the relation scan
     gives for it, so a file both analyses read is reported once.
     """
+    if not skipped:
+        return
     sources = {source.path: source for source in project.files}
     for file in skipped:
         source = sources.get(file.path)
@@ -450,13 +538,13 @@ def _skipped_findings(project: Project, skipped: tuple[SkippedFile, ...]) -> Ite
         yield parse_error_finding(source, problem or ParseError(1, 1, file.reason))
 
 
-def _unseen_module_findings(project: Project, graph: grimp.ImportGraph) -> Iterator[Finding]:
+def _unseen_module_findings(project: Project, present: frozenset[str]) -> Iterator[Finding]:
     """W004 for a module missing from the graph, which would otherwise pass unchecked.
 
     grimp does not descend into a folder without `__init__.py` inside a regular package,
     although Python imports it as a namespace package.
     """
-    unseen = {module.name for module in project.modules if module.name not in graph.modules}
+    unseen = {module.name for module in project.modules if module.name not in present}
     if not unseen:
         return
     first_files: dict[str, SourceFile] = {}
@@ -464,7 +552,7 @@ def _unseen_module_findings(project: Project, graph: grimp.ImportGraph) -> Itera
         if source.module is not None and source.module.name in unseen:
             first_files.setdefault(source.module.name, source)
     for name, source in sorted(first_files.items()):
-        folder = project.relpath(project.module(name).path)
+        folder = project.relpath(_folder_without_init(project.root, name))
         yield Finding(
             rule="mmkit.W004",
             path=source.relpath,
@@ -477,58 +565,95 @@ def _unseen_module_findings(project: Project, graph: grimp.ImportGraph) -> Itera
         )
 
 
+def _folder_without_init(root: Path, name: str) -> Path:
+    """The outermost folder below the top package on the way to module `name` that lacks an
+    `__init__.py` (`project_template/` above `project_template/home/`)."""
+    parts = name.split(".")
+    for end in range(2, len(parts) + 1):
+        folder = root.joinpath(*parts[:end])
+        if not (folder / "__init__.py").is_file():
+            return folder
+    return root.joinpath(*parts)
+
+
 class _Places:
-    """Import statements of the files that hold reported imports, each file read once."""
+    """Places reported imports, reading each file that holds one once."""
 
     def __init__(self) -> None:
-        self._files: dict[Path, tuple[list[str], dict[int, list[tuple[_Statement, str]]]]] = {}
+        self._files: dict[Path, FilePlaces] = {}
 
-    def statement(self, path: Path, line: int, imported: str) -> _Statement:
-        lines, by_line = self._read(path)
-        candidates = by_line.get(line, [])
-        last_part = imported.rsplit(".", 1)[-1]
-        for statement, text in candidates:
-            if last_part in text:
-                return statement
+    def statement(self, source: SourceFile, line: int, imported: str) -> Statement:
+        places = self._files.get(source.path)
+        if places is None:
+            try:
+                data = source.path.read_bytes()
+            except OSError:
+                data = b""
+            places = self._files[source.path] = FilePlaces(data)
+        return places.statement(line, imported)
+
+
+class FilePlaces:
+    """Where the import statements of one file sit, from its bytes.
+
+    A line that starts with `import` or `from` and holds no `;` has exactly one statement, at
+    its indentation; anything else (or a file that mentions TYPE_CHECKING) is parsed once.
+    """
+
+    def __init__(self, source: bytes) -> None:
+        self._source = source.removeprefix(_BOM)
+        self._lines = self._source.splitlines()
+        self._simple = b"TYPE_CHECKING" not in self._source
+        self._parsed: dict[int, list[tuple[Statement, ast.Import | ast.ImportFrom]]] | None = None
+
+    def statement(self, line: int, imported: str) -> Statement:
+        raw = self._lines[line - 1] if 0 < line <= len(self._lines) else b""
+        text = raw.decode("utf-8", errors="replace")
+        if self._simple and b";" not in raw:
+            stripped = text.lstrip()
+            if _IMPORT_KEYWORD.match(stripped):
+                return Statement(line, len(text) - len(stripped) + 1, False)
+        candidates = self._statements().get(line, [])
+        if len(candidates) > 1:
+            last_part = imported.rsplit(".", 1)[-1]
+            for statement, node in candidates:
+                if last_part in ast.unparse(node):
+                    return statement
         if candidates:
             return candidates[0][0]
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
         match = _STATEMENT_START.search(text)
         column = match.start() + 1 if match else len(text) - len(text.lstrip()) + 1
-        return _Statement(line, column, False)
+        return Statement(line, column, False)
 
-    def _read(self, path: Path) -> tuple[list[str], dict[int, list[tuple[_Statement, str]]]]:
-        if path not in self._files:
-            self._files[path] = _import_statements(path)
-        return self._files[path]
-
-
-def _import_statements(path: Path) -> tuple[list[str], dict[int, list[tuple[_Statement, str]]]]:
-    """The file's lines and its import statements by first line; none if Python cannot parse it."""
-    try:
-        with tokenize.open(path) as handle:
-            source = handle.read()
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return [], {}
-    lines = source.splitlines()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=str(path))
-    except (SyntaxError, ValueError, RecursionError):
-        return lines, {}
-    by_line: dict[int, list[tuple[_Statement, str]]] = defaultdict(list)
-    for node, guarded in _imports_with_guard(tree):
-        text = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
-        column = len(text.encode()[: node.col_offset].decode(errors="ignore")) + 1
-        statement = _Statement(node.lineno, column, guarded)
-        by_line[node.lineno].append((statement, ast.unparse(node)))
-    return lines, dict(by_line)
+    def _statements(self) -> dict[int, list[tuple[Statement, ast.Import | ast.ImportFrom]]]:
+        """The import statements by first line; none if Python cannot parse the file."""
+        if self._parsed is None:
+            self._parsed = {}
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(self._source)
+            except (SyntaxError, ValueError, RecursionError):
+                return self._parsed
+            by_line: dict[int, list[tuple[Statement, ast.Import | ast.ImportFrom]]] = defaultdict(
+                list
+            )
+            for node, guarded in _imports_with_guard(tree.body):
+                raw = self._lines[node.lineno - 1] if node.lineno <= len(self._lines) else b""
+                column = len(raw[: node.col_offset].decode("utf-8", errors="ignore")) + 1
+                by_line[node.lineno].append((Statement(node.lineno, column, guarded), node))
+            self._parsed = dict(by_line)
+        return self._parsed
 
 
-def _imports_with_guard(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Every import statement, and whether it sits in the body of an `if TYPE_CHECKING:`."""
-    pending: list[tuple[ast.AST, bool]] = [(tree, False)]
+def _imports_with_guard(
+    body: list[ast.stmt],
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import statement, and whether it sits in the body of an `if TYPE_CHECKING:`.
+
+    Imports are statements, so only statement bodies are walked, never expressions.
+    """
+    pending: list[tuple[ast.stmt, bool]] = [(node, False) for node in body]
     while pending:
         node, guarded = pending.pop()
         if isinstance(node, ast.Import | ast.ImportFrom):
@@ -538,7 +663,12 @@ def _imports_with_guard(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.Imp
             pending.extend((child, True) for child in node.body)
             pending.extend((child, guarded) for child in node.orelse)
             continue
-        pending.extend((child, guarded) for child in ast.iter_child_nodes(node))
+        for field in ("body", "handlers", "orelse", "finalbody", "cases"):
+            for child in getattr(node, field, ()):
+                if isinstance(child, ast.stmt):
+                    pending.append((child, guarded))
+                else:
+                    pending.extend((nested, guarded) for nested in child.body)
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -54,8 +54,11 @@ def _has_public_submodule(module: Module) -> bool:
 
 
 def _no_interface(project: Project, module: Module) -> Finding:
-    init = module.path / "__init__.py"
-    where = init if init.is_file() else module.path
+    where = module.path / "__init__.py"
+    if not where.is_file():
+        # A namespace package: its first file is somewhere an editor (and SARIF) can point to.
+        owned = (f.path for f in project.files if f.module and f.module.name == module.name)
+        where = next(owned, module.path)
     return Finding(
         rule="mmkit.W001",
         path=project.relpath(where),

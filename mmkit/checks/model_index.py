@@ -7,6 +7,8 @@ every module, the settings module), so most files of a project are never parsed.
 
 from __future__ import annotations
 
+import builtins
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -31,7 +33,8 @@ cannot define a class. The cache wraps this to skip unchanged files."""
 Definition = ClassScan | FunctionScan | Binding
 SymbolKind = Literal["class", "function", "external", "file", "string", "call"]
 
-USER_MODEL_SETTING = "django.conf.settings.AUTH_USER_MODEL"
+USER_MODEL_NAME = "AUTH_USER_MODEL"
+USER_MODEL_SETTING = f"django.conf.settings.{USER_MODEL_NAME}"
 GET_USER_MODEL = "django.contrib.auth.get_user_model"
 DEFAULT_USER_MODEL = "auth.User"
 
@@ -57,16 +60,25 @@ _CANONICAL = {
     },
 }
 _THIRD_PARTY_FIELD_SUFFIXES = ("ManyToManyField", "OneToOneField", "ForeignKey")
+_THIRD_PARTY_FIELDS = {"modelcluster.fields.ParentalKey": "ForeignKey"}
+_MODEL_FIELD_MODULES = (
+    "django.db.models.",
+    "django.contrib.postgres.fields.",
+    "django.contrib.gis.db.models.",
+)
+_MODEL_ATTRIBUTE_SUFFIXES = ("Field", "Manager")
 _NOT_MODEL_SUFFIXES = ("Manager", "QuerySet", "Field", "Key")
 
 
 @dataclass(frozen=True)
 class Symbol:
     """What a name stands for: a project class or function (its key), an outside dotted name,
-    a project file, a string constant, or the result of calling a callee (its dotted name)."""
+    a project file, a string constant, or the result of calling a callee (its dotted name,
+    with the call's string arguments)."""
 
     kind: SymbolKind
     value: str
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,11 +153,25 @@ def is_model_base(dotted: str) -> bool:
 
 def relation_kind(dotted: str) -> str | None:
     """The Django relation field an outside class is, also by name for third-party fields."""
-    kind = RELATION_FIELDS.get(dotted)
+    kind = RELATION_FIELDS.get(dotted) or _THIRD_PARTY_FIELDS.get(dotted)
     if kind is not None or dotted.startswith("django."):
         return kind
     name = dotted.rpartition(".")[2]
     return next((k for k in _THIRD_PARTY_FIELD_SUFFIXES if name.endswith(k)), None)
+
+
+def is_model_attribute(dotted: str) -> bool:
+    """A class only a model's body uses: a Django model field or manager, or a relation field."""
+    return relation_kind(dotted) is not None or (
+        dotted.startswith(_MODEL_FIELD_MODULES) and dotted.endswith(_MODEL_ATTRIBUTE_SUFFIXES)
+    )
+
+
+def is_opaque_base(dotted: str) -> bool:
+    """An outside base the analysis cannot look into and that may be a model: a third-party
+    class (treebeard's MP_Node), not Django's own (known) nor the standard library's."""
+    top = dotted.partition(".")[0]
+    return top != "django" and top not in sys.stdlib_module_names and not is_model_base(dotted)
 
 
 class ModelIndex:
@@ -157,6 +183,7 @@ class ModelIndex:
         self._files = {file.dotted: file for file in project.files}
         self._scopes: dict[str, _Scope | None] = {}
         self._roots: dict[str, tuple[str, ...]] = {}
+        self._opaque: dict[str, bool] = {}
         self._models: dict[str, Model | None] = {}
         self._field_kinds: dict[tuple[str, str], str | None] = {}
         self._user_model: str | Uncertain | None = None
@@ -211,7 +238,7 @@ class ModelIndex:
         head, *tail = expr.value.split(".")
         found = self._member(where, head, tail, seen)
         if expr.kind == "call":
-            return Symbol("call", found.value) if found is not None else None
+            return Symbol("call", found.value, expr.args) if found is not None else None
         return found
 
     def _lookup(self, dotted: str, seen: set[tuple[str, str]]) -> Symbol | None:
@@ -337,10 +364,66 @@ class ModelIndex:
     def model(self, key: str) -> Model | None:
         """The project model with this key, or None when the class is not a model."""
         if key not in self._models:
+            self._models[key] = None
             found = self._class(key)
-            is_model = found is not None and any(is_model_base(r) for r in self.roots(key))
-            self._models[key] = Model(key, *found) if found is not None and is_model else None
+            if found is not None and self._is_model(key, *found):
+                self._models[key] = Model(key, *found)
         return self._models[key]
+
+    def _is_model(self, key: str, file: SourceFile, cls: ClassScan) -> bool:
+        """Django's Model among the roots, a base taken for a model, or else, when a base
+        cannot be followed (a third-party or computed base), a body that declares model fields:
+        Django's fields only work on a model, so a class that declares them is one."""
+        if any(is_model_base(root) for root in self.roots(key)):
+            return True
+        if any(self.model_of(self.resolve(file.dotted, base)) for base in cls.bases):
+            return True
+        return self.opaque(key) and self._declares_model_attributes(file.dotted, cls)
+
+    def opaque(self, key: str) -> bool:
+        """Whether a base of the project class, at any depth, cannot be followed: a third-party
+        class, a name bound at run time (`MP_Node = get_tree_base()`) or one not found."""
+        if key not in self._opaque:
+            self._opaque[key] = False
+            found = self._class(key)
+            if found is not None:
+                file, cls = found
+                self._opaque[key] = any(self._opaque_base(file.dotted, base) for base in cls.bases)
+        return self._opaque[key]
+
+    def _opaque_base(self, where: str, base: Expr) -> bool:
+        symbol = self.resolve(where, base)
+        if symbol is None:
+            return not (base.kind == "name" and hasattr(builtins, base.value))
+        if symbol.kind == "external":
+            return is_opaque_base(symbol.value)
+        if symbol.kind == "class":
+            return self.opaque(symbol.value)
+        return symbol.kind == "call"
+
+    def _declares_model_attributes(self, where: str, cls: ClassScan) -> bool:
+        """Meta.proxy, or a field or manager of Django's (or a subclass of one); not
+        Meta.abstract, which factory_boy's and graphene's classes use as well."""
+        if cls.proxy:
+            return True
+        for callee in cls.calls:
+            symbol = self.resolve(where, Expr("name", callee, callee))
+            if symbol is not None and symbol.kind == "external":
+                roots: tuple[str, ...] = (symbol.value,)
+            elif symbol is not None and symbol.kind == "class":
+                roots = self.roots(symbol.value)
+            else:
+                continue
+            if any(is_model_attribute(root) for root in roots):
+                return True
+        return False
+
+    def class_label(self, key: str) -> str | None:
+        """ "label.Name" of a project class by the module of its file, whatever its bases."""
+        found = self._class(key)
+        if found is None or found[0].module is None:
+            return None
+        return f"{found[0].module.label}.{found[1].name}"
 
     def model_of(self, symbol: Symbol | None) -> Model | None:
         return self.model(symbol.value) if symbol is not None and symbol.kind == "class" else None
@@ -405,17 +488,18 @@ class ModelIndex:
     def user_model(self) -> str | Uncertain:
         """AUTH_USER_MODEL as the configured settings module sets it; Django's default else."""
         if self._user_model is None:
-            self._user_model = self._read_user_model()
+            self._user_model = self.setting(USER_MODEL_NAME, DEFAULT_USER_MODEL)
         return self._user_model
 
-    def _read_user_model(self) -> str | Uncertain:
-        name = self.project.config.settings
-        if name is None:
-            return DEFAULT_USER_MODEL
-        if name not in self._files:
+    def setting(self, name: str, default: str) -> str | Uncertain:
+        """A string setting as the configured settings module sets it; `default` else."""
+        settings = self.project.config.settings
+        if settings is None:
+            return default
+        if settings not in self._files:
             return Uncertain("no file for it under root")
-        value = self._setting(name, "AUTH_USER_MODEL", set())
-        return DEFAULT_USER_MODEL if value is None else value
+        value = self._setting(settings, name, set())
+        return default if value is None else value
 
     def _setting(self, dotted: str, name: str, seen: set[str]) -> str | Uncertain | None:
         """A settings value, following `from .base import *`; None when nothing sets it."""

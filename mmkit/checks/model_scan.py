@@ -24,12 +24,14 @@ class Expr:
     """An expression kept as data: a dotted name, a string, a call of a dotted name, or other.
 
     value is the dotted name, the string, or the callee's dotted name ("" for other);
-    text is the expression as written, for messages.
+    text is the expression as written, for messages; args are a call's positional arguments
+    when all of them are strings (`apps.get_model("authors", "Author")`).
     """
 
     kind: ExprKind
     value: str
     text: str
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class ClassScan:
     """A module-level class: its bases, its Meta flags and the fields that may be relations.
 
     assigned lists every name the class body assigns: it hides fields of abstract bases.
+    calls lists the callee of every call the body assigns (`models.CharField`): the evidence
+    that a class whose bases cannot be followed (a third-party base) is a model.
     """
 
     name: str
@@ -86,6 +90,7 @@ class ClassScan:
     proxy: bool
     fields: tuple[FieldScan, ...]
     assigned: tuple[str, ...]
+    calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -290,24 +295,54 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _getattr_dotted(node: ast.expr) -> str | None:
+    """`a.b.NAME` for `getattr(a.b, "NAME"[, default])`, the usual way to read an optional
+    setting (`getattr(settings, "AUTH_USER_MODEL", "auth.User")`)."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) in (2, 3)
+        and not node.keywords
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+        and node.args[1].value.isidentifier()
+    ):
+        return None
+    owner = _dotted(node.args[0])
+    return f"{owner}.{node.args[1].value}" if owner is not None else None
+
+
 def _expr(node: ast.expr) -> Expr:
     dotted = _dotted(node)
     if dotted is not None:
         return Expr("name", dotted, dotted)
+    read = _getattr_dotted(node)
+    if read is not None:
+        return Expr("name", read, ast.unparse(node))
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return Expr("string", node.value, repr(node.value))
     if isinstance(node, ast.Call):
         callee = _dotted(node.func)
         if callee is not None:
-            return Expr("call", callee, ast.unparse(node))
+            return Expr("call", callee, ast.unparse(node), _string_args(node))
     return Expr("other", "", ast.unparse(node))
+
+
+def _string_args(call: ast.Call) -> tuple[str, ...]:
+    strings = [
+        a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+    ]
+    return tuple(strings) if len(strings) == len(call.args) else ()
 
 
 def _class_scan(node: ast.ClassDef) -> ClassScan:
     fields: list[FieldScan] = []
     assigned: list[str] = []
+    calls: list[str] = []
     abstract = proxy = False
-    for statement in node.body:
+    # Fields declared under `if` in the class body (`if swapper.is_swapped(...)`) count too.
+    for statement in _top_level(node.body):
         if isinstance(statement, ast.ClassDef) and statement.name == "Meta":
             abstract = _meta_flag(statement, "abstract")
             proxy = _meta_flag(statement, "proxy")
@@ -316,6 +351,9 @@ def _class_scan(node: ast.ClassDef) -> ClassScan:
             assigned.extend(names)
             if isinstance(statement.value, ast.Call):
                 fields.extend(_field_scans(names, statement, statement.value))
+                callee = _dotted(statement.value.func)
+                if callee is not None:
+                    calls.append(callee)
     return ClassScan(
         name=node.name,
         line=node.lineno,
@@ -325,6 +363,7 @@ def _class_scan(node: ast.ClassDef) -> ClassScan:
         proxy=proxy,
         fields=tuple(fields),
         assigned=tuple(assigned),
+        calls=tuple(dict.fromkeys(calls)),
     )
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from mmkit.checks.model_index import (
     GET_USER_MODEL,
+    USER_MODEL_NAME,
     USER_MODEL_SETTING,
     Model,
     ModelIndex,
     ScanReader,
+    Symbol,
     Uncertain,
     read_scan,
 )
@@ -20,6 +22,7 @@ from mmkit.findings import RULES, Finding
 from mmkit.project import Project, SourceFile
 
 INHERITANCE_KINDS = {"parent": "multi-table inheritance", "proxy": "proxy model"}
+SWAPPABLE_GETTERS = frozenset({"swapper.get_model_name"})
 
 
 @dataclass(frozen=True)
@@ -196,21 +199,41 @@ class _Collector:
     def _target(self, model: Model, owner: Model, expr: Expr) -> _Target:
         """The "label.Model" a field points to; None when it cannot be a module's model."""
         symbol = self.index.resolve(owner.file.dotted, expr)
-        if symbol is None:
-            return _UNRESOLVED
-        if symbol.kind == "string":
+        if symbol is not None and symbol.kind == "string":
             return _lazy_reference(symbol.value, model)
-        if symbol.kind == "class":
+        if symbol is not None and symbol.kind == "class":
+            # Django accepts only models as targets, so a project class is its module's model
+            # even when its bases hide that (treebeard's MP_Node).
             target = self.index.model(symbol.value)
-            return target.label if target is not None else _UNRESOLVED
-        if (symbol.kind, symbol.value) in (
+            return target.label if target is not None else self.index.class_label(symbol.value)
+        if symbol is not None and (symbol.kind, symbol.value) in (
             ("external", USER_MODEL_SETTING),
             ("call", GET_USER_MODEL),
         ):
             return self._user_model()
+        if expr.kind == "name" and expr.value.rpartition(".")[2] == USER_MODEL_NAME:
+            # A name spelled AUTH_USER_MODEL is the setting, read through a wrapper or a
+            # compat module (`from ..conf import settings`) that cannot be followed.
+            return self._user_model()
+        if symbol is None:
+            return _UNRESOLVED
+        if symbol.kind == "call":
+            return self._named_by_call(symbol)
         if symbol.kind == "external" and not symbol.value.startswith("django.conf.settings."):
             return None
         return _UNRESOLVED
+
+    def _named_by_call(self, symbol: Symbol) -> _Target:
+        """A swappable target named by swapper (wagtail's pages): `get_model_name("app",
+        "Model")` reads the setting <APP>_<MODEL>_MODEL, else means "app.Model"."""
+        if symbol.value not in SWAPPABLE_GETTERS or len(symbol.args) != 2:
+            return _UNRESOLVED
+        app_label, name = symbol.args
+        if (app_label, name) == ("auth", "User"):
+            return self._user_model()
+        setting = f"{app_label.upper()}_{name.upper()}_MODEL"
+        found = self.index.setting(setting, f"{app_label}.{name}")
+        return found if isinstance(found, str) else _UNRESOLVED
 
     def _user_model(self) -> str | None:
         """The user model's label; None (after one W004) when the settings cannot tell."""
