@@ -50,7 +50,9 @@ def cache_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--cache-dir",
         type=click.Path(file_okay=False, path_type=Path),
-        help="Where to keep the cache (default: .mmkit_cache/ beside pyproject.toml).",
+        envvar="MMKIT_CACHE_DIR",
+        help="Where to keep the cache (default: .mmkit_cache/ beside pyproject.toml; "
+        "also $MMKIT_CACHE_DIR, as for manage.py check).",
     )(command)
     return click.option(
         "--no-cache",

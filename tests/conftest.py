@@ -17,6 +17,17 @@ from mmkit.findings import Finding, rule
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+
+@pytest.fixture(autouse=True)
+def _cache_outside_the_repo(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Give each test its own mmkit cache, out of the fixtures and the example (subprocesses too).
+
+    Tests of the default location (beside pyproject.toml) remove MMKIT_CACHE_DIR themselves.
+    """
+    monkeypatch.setenv("MMKIT_CACHE_DIR", str(tmp_path_factory.mktemp("mmkit_cache")))
+
 Location = tuple[str, str, int]
 
 

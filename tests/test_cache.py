@@ -33,6 +33,12 @@ FORMAT = cache_module.FORMAT
 CACHE_FILES = ("result.json", "files.json", "scans.json", "derived.json", "imports.json")
 
 
+@pytest.fixture(autouse=True)
+def _default_cache_location(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the cache beside pyproject.toml, so the suite's own is undone."""
+    monkeypatch.delenv("MMKIT_CACHE_DIR", raising=False)
+
+
 def check(cli: Cli, project: Path, *options: str) -> Found:
     """(rule, path, line) of every finding `mmkit check --format json` reports."""
     result = cli("check", str(project), "--format", "json", "--no-baseline", *options)
