@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,15 +152,20 @@ def apply(
     return open_findings, baselined, stale
 
 
-def filter_for_project(project: Project, findings: Iterable[Finding]) -> Outcome:
+def filter_for_project(
+    project: Project, findings: Iterable[Finding], rules: Collection[str] | None = None
+) -> Outcome:
     """Apply the project's baseline, if it has one: what both doors call after checks.run.
 
+    When only some `rules` ran, entries of the other rules are neither used nor stale.
     Raises BaselineError when the file exists but is not a valid baseline.
     """
     findings = list(findings)
     baseline = load(path_for(project))
     if baseline is None:
         return Outcome(open=tuple(sorted(findings, key=lambda f: f.sort_key)))
+    if rules is not None:
+        baseline = Counter({entry: n for entry, n in baseline.items() if entry[0] in rules})
     open_findings, baselined, stale = apply(baseline, findings)
     return Outcome(open=tuple(open_findings), baselined=baselined, stale=tuple(stale))
 

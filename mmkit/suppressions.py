@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from mmkit.config import did_you_mean
@@ -45,9 +45,16 @@ class Suppression:
 
 
 def apply(
-    project: Project, findings: Iterable[Finding], comments: CommentReader | None = None
+    project: Project,
+    findings: Iterable[Finding],
+    comments: CommentReader | None = None,
+    rules: Collection[str] | None = None,
 ) -> list[Finding]:
-    """Drop the findings a suppression covers, and add mmkit.W003 for each unused rule id."""
+    """Drop the findings a suppression covers, and add mmkit.W003 for each unused rule id.
+
+    When only some `rules` ran, a suppression of another rule may well be in use: it is not
+    reported, and W003 only when it is among the rules.
+    """
     suppressions = list(scan(project.files, comments))
     by_place: dict[tuple[str, int], list[Suppression]] = {}
     for suppression in suppressions:
@@ -66,8 +73,9 @@ def apply(
         else:
             kept.append(finding)
 
-    for suppression in suppressions:
-        kept.extend(_unused(suppression, used))
+    if rules is None or UNUSED_RULE in rules:
+        for suppression in suppressions:
+            kept.extend(_unused(suppression, used, rules))
     return sorted(kept, key=lambda f: f.sort_key)
 
 
@@ -158,7 +166,11 @@ def _known_ids(suppression: Suppression) -> set[str]:
     return {c for c in map(_canonical, suppression.rule_ids) if c and c != UNUSED_RULE}
 
 
-def _unused(suppression: Suppression, used: set[tuple[Suppression, str]]) -> Iterator[Finding]:
+def _unused(
+    suppression: Suppression,
+    used: set[tuple[Suppression, str]],
+    rules: Collection[str] | None = None,
+) -> Iterator[Finding]:
     if suppression.problem is not None:
         yield _w003(suppression, suppression.problem)
         return
@@ -176,7 +188,7 @@ def _unused(suppression: Suppression, used: set[tuple[Suppression, str]]) -> Ite
                 suppression,
                 f"{UNUSED_RULE} cannot be suppressed; remove the unused suppression it warns about",
             )
-        elif (suppression, canonical) not in used:
+        elif (suppression, canonical) not in used and (rules is None or canonical in rules):
             yield _w003(suppression, f"unused suppression: no {canonical} finding on this line")
 
 

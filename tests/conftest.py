@@ -28,6 +28,7 @@ def _cache_outside_the_repo(
     """
     monkeypatch.setenv("MMKIT_CACHE_DIR", str(tmp_path_factory.mktemp("mmkit_cache")))
 
+
 Location = tuple[str, str, int]
 
 

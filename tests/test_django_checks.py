@@ -400,7 +400,7 @@ def test_a_reload_that_changed_nothing_reuses_the_last_result(
     calls: list[int] = []
 
     def counting_run(
-        project: Project, relations: object = None, cache: object = None
+        project: Project, relations: object = None, cache: object = None, rules: object = None
     ) -> list[Finding]:
         calls.append(1)
         return [found]
@@ -431,6 +431,27 @@ def test_the_disk_cache_can_be_turned_off(
     small_project: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.MMKIT_CACHE_DIR = None
-    monkeypatch.setattr("mmkit.checks.run", lambda project, relations=None, cache=None: [])
+    monkeypatch.setattr("mmkit.checks.run", lambda project, **options: [])
     assert door.analyse(load_project(small_project), []) == []
     assert not (small_project / ".mmkit_cache").exists()
+
+
+def test_without_import_checks_no_graph_is_built_and_import_entries_stay(
+    config_elsewhere: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmkit import baseline
+    from mmkit.checks import run
+
+    project = load_project(config_elsewhere)
+    everything = run(project, relations=door.relations_from_registry(project))
+    imports_only = [f for f in everything if f.rule == "mmkit.E003"]
+    baseline.write(project, imports_only)
+    settings.MMKIT_IMPORT_CHECKS = False
+
+    def no_graph(*args: object, **kwargs: object) -> list[Finding]:
+        raise AssertionError("the import graph was built")
+
+    monkeypatch.setattr("mmkit.checks.imports.findings", no_graph)
+    messages = _messages(tags=["mmkit"])
+    assert {m.id for m in messages} == {"mmkit.E001", "mmkit.E002"}
+    assert _summary(messages) == _summary(_messages(tags=["mmkit_relations"]))

@@ -145,3 +145,16 @@ def test_a_file_that_does_not_tokenize_keeps_its_earlier_suppressions(tmp_path: 
     found = list(suppressions.scan(load_project(tmp_path).files))
 
     assert [(s.path, s.line, s.rule_ids) for s in found] == [("m/broken.py", 1, ("E003",))]
+
+
+def test_a_run_of_some_rules_leaves_the_other_rules_suppressions_alone(
+    copy_fixture: Callable[[str], Path],
+) -> None:
+    from mmkit.checks import RELATION_RULES, run
+
+    project = load_project(copy_fixture("legacy_suppressions"))
+    rules = RELATION_RULES | {"mmkit.W003"}
+    found = {(f.rule, f.path, f.line) for f in run(project, rules=rules)}
+    assert ("mmkit.W003", "books/views.py", 1) not in found  # an E003 id: not checked this run
+    assert ("mmkit.W003", "books/views.py", 2) in found  # an unknown rule id is still wrong
+    assert {rule for rule, _, _ in found} <= rules

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
 from mmkit.checks.relations import Relation
@@ -12,18 +12,27 @@ from mmkit.project import Project
 if TYPE_CHECKING:
     from mmkit.cache import Cache
 
-__all__ = ["Relation", "run"]
+__all__ = ["IMPORT_RULES", "INTERFACE_RULES", "RELATION_RULES", "Relation", "run"]
+
+RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
+IMPORT_RULES = frozenset({"mmkit.E003", "mmkit.E004", "mmkit.E005"})
+INTERFACE_RULES = frozenset({"mmkit.W001", "mmkit.W002"})
+NOT_ANALYSED = "mmkit.W004"
 
 
 def run(
-    project: Project, relations: Iterable[Relation] | None = None, cache: Cache | None = None
+    project: Project,
+    relations: Iterable[Relation] | None = None,
+    cache: Cache | None = None,
+    rules: Collection[str] | None = None,
 ) -> list[Finding]:
     """Run every rule over the project; `relations` comes from Django's registry in that door.
 
     Without `relations`, model relations are read from the source with `ast`. Inline
     `# mmkit: ignore[...]` comments are applied here, so both doors honour them. Each file is
     read at most once; `cache` (mmkit.cache) supplies what earlier runs learnt about unchanged
-    files and the import table, else the graph is built.
+    files and the import table, else the graph is built. `rules` limits the run to some rule
+    ids: a part of the analysis that none of them needs (the import graph) is skipped.
     """
     from mmkit import suppressions
     from mmkit.checks import imports, interfaces
@@ -40,14 +49,22 @@ def run(
         found, notes = relations_check.from_source(project, read)
         return notes + relations_check.findings(project, found)
 
+    def wanted(*ids: str) -> bool:
+        return rules is None or any(rule_id in rules for rule_id in ids)
+
     findings: list[Finding] = []
-    if relations is None:
-        findings.extend(from_scans("relations", source_relations))
-    else:
-        findings.extend(relations_check.findings(project, relations))
-    table = cache.import_table(project) if cache is not None and project.modules else None
-    findings.extend(imports.findings(project, table=table, statement=sources.statement))
-    findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
+    if wanted(*RELATION_RULES, NOT_ANALYSED):
+        if relations is None:
+            findings.extend(from_scans("relations", source_relations))
+        else:
+            findings.extend(relations_check.findings(project, relations))
+    if wanted(*IMPORT_RULES):
+        table = cache.import_table(project) if cache is not None and project.modules else None
+        findings.extend(imports.findings(project, table=table, statement=sources.statement))
+    if wanted(*INTERFACE_RULES):
+        findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
+    if rules is not None:
+        findings = [finding for finding in findings if finding.rule in rules]
     return suppressions.apply(
-        project, sorted(set(findings), key=lambda f: f.sort_key), sources.comments
+        project, sorted(set(findings), key=lambda f: f.sort_key), sources.comments, rules
     )

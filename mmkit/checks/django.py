@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from django.core import checks
 
 import mmkit
+from mmkit.checks import IMPORT_RULES, RELATION_RULES
 from mmkit.checks.relations import Relation
 from mmkit.config import PYPROJECT, ConfigError
 from mmkit.findings import RULES, Finding, Severity
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
     from mmkit.cache import Cache
 
-RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
+IMPORT_CHECKS_SETTING = "MMKIT_IMPORT_CHECKS"
 CACHE_FILE = "django-checks.json"
 CACHE_DIR_SETTING = "MMKIT_CACHE_DIR"
 CONFIG_SETTING = "MMKIT_CONFIG"
@@ -108,7 +109,8 @@ def _outcome() -> _Outcome:
         return _Outcome(error=str(error))
     try:
         relations, objects = _registry(project)
-        outcome = baseline.filter_for_project(project, analyse(project, relations))
+        rules = _rules()
+        outcome = baseline.filter_for_project(project, analyse(project, relations, rules), rules)
     except baseline.BaselineError as error:
         return _Outcome(error=str(error))
     except Exception as error:
@@ -116,6 +118,19 @@ def _outcome() -> _Outcome:
             raise
         return _Outcome(error=f"mmkit could not check the project at {project.base_dir}: {error}")
     return _Outcome(project, outcome.open, outcome.stale, objects)
+
+
+def _rules() -> frozenset[str] | None:
+    """Every rule, or all but the import rules when settings.MMKIT_IMPORT_CHECKS is False.
+
+    Without the import rules no import graph is built: for projects that leave them to
+    `mmkit check` in pre-commit and CI and want the cheapest possible `runserver` reload.
+    """
+    from django.conf import settings
+
+    if getattr(settings, IMPORT_CHECKS_SETTING, True):
+        return None
+    return frozenset(RULES) - IMPORT_RULES
 
 
 def _expected(error: Exception) -> bool:
@@ -514,7 +529,9 @@ def _declaring_base(model: type[models.Model], name: str) -> type | None:
 _MEMO: dict[Path, tuple[str, list[Finding]]] = {}
 
 
-def analyse(project: Project, relations: Iterable[Relation]) -> list[Finding]:
+def analyse(
+    project: Project, relations: Iterable[Relation], rules: frozenset[str] | None = None
+) -> list[Finding]:
     """mmkit.checks.run, cached on the modification times and sizes of the inputs.
 
     `runserver` starts a new process on every reload, so the result is kept on disk
@@ -524,7 +541,7 @@ def analyse(project: Project, relations: Iterable[Relation]) -> list[Finding]:
     from mmkit.checks import run
 
     relations = list(relations)
-    key = fingerprint(project, relations)
+    key = fingerprint(project, relations, rules)
     memo = _MEMO.get(project.config.path)
     if memo is not None and memo[0] == key:
         return list(memo[1])
@@ -532,7 +549,7 @@ def analyse(project: Project, relations: Iterable[Relation]) -> list[Finding]:
     findings = _read_cache(cache_file, key) if cache_file is not None else None
     if findings is None:
         source_cache = _source_cache(project, cache_file)
-        findings = run(project, relations=relations, cache=source_cache)
+        findings = run(project, relations=relations, cache=source_cache, rules=rules)
         if cache_file is not None:
             _write_cache(cache_file, key, findings)
         if source_cache is not None:
@@ -551,7 +568,9 @@ def _source_cache(project: Project, cache_file: Path | None) -> Cache | None:
     return Cache.open(project.config, cache_file.parent)
 
 
-def fingerprint(project: Project, relations: Iterable[Relation]) -> str:
+def fingerprint(
+    project: Project, relations: Iterable[Relation], rules: frozenset[str] | None = None
+) -> str:
     """A digest of everything the findings depend on: files, config, relations and mmkit."""
     digest = hashlib.sha256()
 
@@ -565,6 +584,7 @@ def fingerprint(project: Project, relations: Iterable[Relation]) -> str:
     for path in _tool_files():
         add(str(path), _stat(path))
     add(sorted(repr(relation) for relation in relations))
+    add(sorted(rules) if rules is not None else None)
     return digest.hexdigest()
 
 
