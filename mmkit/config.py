@@ -85,12 +85,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: not UTF-8 ({error.reason})") from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
 
 
 def _has_mmkit_table(path: Path) -> bool:
-    return "mmkit" in _read_toml(path).get("tool", {})
+    tool = _read_toml(path).get("tool", {})
+    return isinstance(tool, dict) and "mmkit" in tool
 
 
 def load(start: Path | str = ".") -> Config:

@@ -112,3 +112,18 @@ def test_config_is_found_in_the_nearest_parent(copy_fixture, mmkit_cli) -> None:
 
     assert result.exit_code == 1
     assert result.stdout.startswith("books/views.py:3:1: mmkit.E003 ")
+
+
+def test_pyproject_that_is_not_utf8(tmp_path, mmkit_cli) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.mmkit]\nroot = "\xff"\n')
+
+    assert_one_line_error(mmkit_cli("check", str(tmp_path)), "is not valid TOML: not UTF-8")
+
+
+@pytest.mark.parametrize("tool", ["tool = 1", 'tool = "mmkit"', 'tool = ["mmkit"]'])
+def test_tool_that_is_not_a_table(tool, tmp_path, mmkit_cli) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"{tool}\n")
+
+    assert_one_line_error(
+        mmkit_cli("check", str(tmp_path)), re.escape("no [tool.mmkit] table in a pyproject.toml")
+    )

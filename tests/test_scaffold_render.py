@@ -89,3 +89,19 @@ def test_model_names(model: str, snake: str, plural: str, a: str) -> None:
         f"New{model}",
         f"{model}NotFound",
     )
+
+
+def test_dunder_all_sorts_case_sensitively_like_ruff() -> None:
+    """An acronym model (UUID, SKU) must not make ruff's RUF022 reject the facade."""
+    names = ["UUIDDTO", "NewUUID", "UnknownAuthor", "UUIDNotFound", "get_b", "get_B", "Item10"]
+
+    assert dunder_all([*names, "Item9"]) == [
+        "UUIDDTO",
+        "Item9",
+        "Item10",
+        "NewUUID",
+        "UUIDNotFound",
+        "UnknownAuthor",
+        "get_B",
+        "get_b",
+    ]

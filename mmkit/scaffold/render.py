@@ -133,14 +133,16 @@ def assignments(fields: Iterable[Any], attribute: str) -> list[str]:
     return [f"{field.name}={getattr(field, attribute)}" for field in fields]
 
 
-def _member_key(name: str) -> tuple[int, str, str]:
+def _member_key(name: str) -> tuple[int, tuple[str | int, ...]]:
+    """ruff's order: the kind, then a case-sensitive natural sort (`Item9` before `Item10`)."""
     if len(name) > 1 and name.isupper():
         kind = 0
     elif name[:1].isupper():
         kind = 1
     else:
         kind = 2
-    return kind, name.lower(), name
+    parts = re.split(r"(\d+)", name)
+    return kind, tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 def _list(directory: Path) -> list[str]:
