@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mmkit import __version__
+from mmkit.config import ConfigError
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project
 
@@ -42,7 +43,7 @@ _VOLATILE = (
 )
 
 
-class BaselineError(Exception):
+class BaselineError(ConfigError):
     """An unreadable or invalid baseline file, with a one-line message for the user."""
 
 
@@ -253,6 +254,9 @@ def write(project: Project, findings: Iterable[Finding]) -> tuple[Path, int]:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise BaselineError(f"cannot write {target}: {error.strerror or error}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -64,14 +64,14 @@ def find_pyproject(start: Path) -> Path:
     if start.is_file():
         if start.name != PYPROJECT:
             raise ConfigError(f"{start} is not a {PYPROJECT} or a directory")
-        if _has_mmkit_table(start):
+        if has_mmkit_table(start):
             return start
         raise ConfigError(f"no [tool.mmkit] table in {start}")
     if not start.exists():
         raise ConfigError(f"{start} does not exist")
     for directory in (start, *start.parents):
         candidate = directory / PYPROJECT
-        if candidate.is_file() and _has_mmkit_table(candidate):
+        if candidate.is_file() and has_mmkit_table(candidate):
             return candidate
     raise ConfigError(
         f"no [tool.mmkit] table in a {PYPROJECT} at {start} or above it; "
@@ -91,7 +91,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
 
 
-def _has_mmkit_table(path: Path) -> bool:
+def has_mmkit_table(path: Path) -> bool:
+    """Whether the pyproject declares [tool.mmkit]; ConfigError when it cannot be read."""
     tool = _read_toml(path).get("tool", {})
     return isinstance(tool, dict) and "mmkit" in tool
 

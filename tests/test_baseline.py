@@ -264,3 +264,19 @@ def test_without_a_baseline_file_every_finding_is_open() -> None:
 
     assert not (FIXTURES / "legacy" / "mmkit-baseline.json").exists()
     assert outcome == baseline.Outcome(open=(import_finding(3),))
+
+
+def test_a_baseline_path_that_cannot_be_written_is_named_in_one_line(
+    copy_fixture: Callable[[str], Path], mmkit_cli: Callable[..., Result]
+) -> None:
+    project = copy_fixture("legacy")
+    (project / "mmkit-baseline.json").mkdir()
+    before = sorted(p.name for p in project.iterdir())
+
+    result = mmkit_cli("baseline", str(project))
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {project / 'mmkit-baseline.json'}: Is a directory"
+    ]
+    assert sorted(p.name for p in project.iterdir()) == before

@@ -324,6 +324,7 @@ def test_an_invalid_baseline_is_one_configuration_error(config_elsewhere: Path) 
         ('[tool.mmkit]\nmodules = ["nowhere"]\n', "module 'nowhere' not found"),
         ("[tool.mmkit\n", "is not valid TOML"),
         ("[project]\nname = 'x'\n", "no [tool.mmkit] table"),
+        ("tool = 1\n", "no [tool.mmkit] table"),
     ],
 )
 def test_a_configuration_problem_is_one_error_whatever_the_tag(
@@ -455,3 +456,24 @@ def test_without_import_checks_no_graph_is_built_and_import_entries_stay(
     messages = _messages(tags=["mmkit"])
     assert {m.id for m in messages} == {"mmkit.E001", "mmkit.E002"}
     assert _summary(messages) == _summary(_messages(tags=["mmkit_relations"]))
+
+
+def test_a_found_pyproject_that_is_not_utf8_is_one_configuration_error(
+    tmp_path: Path, settings: Settings
+) -> None:
+    del settings.MMKIT_CONFIG
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.mmkit]\n\xff = 1\n")
+    settings.BASE_DIR = tmp_path
+    (error,) = _messages(tags=["mmkit"])
+    assert error.id == "mmkit.E100"
+    assert "is not valid TOML: not UTF-8" in error.msg
+
+
+@pytest.mark.parametrize("setting", ["MMKIT_CONFIG", "MMKIT_CACHE_DIR"])
+def test_a_path_setting_of_the_wrong_type_is_one_configuration_error(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    monkeypatch.setattr(door, "_MEMO", {})  # a new process, as Django starts one per command
+    setattr(settings, setting, 5)
+    (error,) = _messages(tags=["mmkit"])
+    assert (error.id, error.msg) == ("mmkit.E100", f"settings.{setting} must be a path, not int")

@@ -17,7 +17,6 @@ import inspect
 import json
 import os
 import sys
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from django.core import checks
 import mmkit
 from mmkit.checks import IMPORT_RULES, RELATION_RULES
 from mmkit.checks.relations import Relation
-from mmkit.config import PYPROJECT, ConfigError
+from mmkit.config import PYPROJECT, ConfigError, has_mmkit_table
 from mmkit.findings import RULES, Finding, Severity
 from mmkit.project import Module, Project, SourceFile, load_project
 
@@ -111,7 +110,7 @@ def _outcome() -> _Outcome:
         relations, objects = _registry(project)
         rules = _rules()
         outcome = baseline.filter_for_project(project, analyse(project, relations, rules), rules)
-    except baseline.BaselineError as error:
+    except ConfigError as error:  # the baseline's and the settings' problems too
         return _Outcome(error=str(error))
     except Exception as error:
         if not _expected(error):
@@ -206,7 +205,7 @@ def find_config() -> Path:
 
     explicit = getattr(settings, CONFIG_SETTING, None)
     if explicit:
-        path = Path(os.fspath(explicit))
+        path = Path(_path_setting(CONFIG_SETTING, explicit))
         if path.is_dir():
             path = path / PYPROJECT
         if not path.is_file():
@@ -263,9 +262,8 @@ def _nearest_mmkit_pyproject(start: Path) -> Path | None:
 def _declares_mmkit(path: Path) -> bool:
     """Whether the file has [tool.mmkit]; unreadable files count, so loading says why."""
     try:
-        with path.open("rb") as handle:
-            return "mmkit" in tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        return has_mmkit_table(path)
+    except ConfigError:
         return True
 
 
@@ -621,7 +619,14 @@ def _cache_file(project: Project) -> Path | None:
         value = os.environ.get(CACHE_DIR_SETTING, ".mmkit_cache")
     if not value:
         return None
-    return project.base_dir / os.fspath(value) / CACHE_FILE
+    return project.base_dir / _path_setting(CACHE_DIR_SETTING, value) / CACHE_FILE
+
+
+def _path_setting(name: str, value: object) -> str:
+    """A setting that names a path, or a ConfigError (mmkit.E100) saying it does not."""
+    if not isinstance(value, str | os.PathLike):
+        raise ConfigError(f"settings.{name} must be a path, not {type(value).__name__}")
+    return os.fspath(value)
 
 
 def _read_cache(path: Path, key: str) -> list[Finding] | None:
