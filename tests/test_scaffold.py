@@ -220,7 +220,15 @@ def test_dry_run_prints_the_tree_and_the_edits_and_writes_nothing(example: Path)
         (("x y",), "module name 'x y' is not a Python identifier"),
         (("click",), "module name 'click' is already importable"),
         (("admin",), "'admin' is already the label of installed app 'django.contrib.admin'"),
-        (("config",), "config/ already exists; use --force to write over it"),
+        (("config",), "'config' holds the settings module config.settings; choose another"),
+        (("config", "--force"), "'config' holds the settings module config.settings"),
+        (("mi", "--model", "Exception"), "--model 'Exception' is a Python builtin"),
+        (
+            ("mi", "--model", "Iterable"),
+            "--model Iterable: the generated use_cases.py would bind Iterable twice "
+            "(from collections.abc import Iterable and from .models import Iterable); "
+            "choose another model name",
+        ),
         (("invoices", "--model", "Invoice", "--field", "total:money"), "unknown type 'money'"),
         (
             ("invoices", "--model", "Invoice", "--field", "writer_id:ref:writers"),
@@ -289,6 +297,34 @@ def test_a_target_that_leads_outside_the_root_is_refused_even_with_force(
     assert result.output == "Error: ledger leads outside the project's root\n"
     assert snapshot(example) == before
     assert list(outside.iterdir()) == []
+
+
+def test_force_never_writes_over_a_folder_that_is_not_a_module(example: Path) -> None:
+    (example / "static").mkdir()
+    (example / "static" / "site.css").write_text("body {}\n")
+    before = snapshot(example)
+
+    result = new_module(example, "static", "--force")
+
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: static/ already exists and is not a module of the project; "
+        "--force only writes over a module, choose another name\n"
+    )
+    assert snapshot(example) == before
+
+
+def test_a_model_without_references_passes_ruff_at_both_widths(example: Path) -> None:
+    args = ("ledger", "--model", "Entry", "--field", "on:date", "--field", "amount:decimal")
+
+    result = new_module(example, *args)
+
+    assert result.exit_code == 0, result.output
+    shutil.copy(REPO / "pyproject.toml", example.parent)
+    for command in (("check",), ("format", "--check")):
+        for isolated in ((), ("--isolated",)):
+            done = run(example, sys.executable, "-m", "ruff", *command, *isolated, "ledger")
+            assert done.returncode == 0, f"{command}:\n{done.stdout}{done.stderr}"
 
 
 def test_unknown_types_are_refused_with_the_known_ones(example: Path) -> None:

@@ -7,6 +7,7 @@ time, far from the command that caused it.
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import keyword
 import re
@@ -72,13 +73,17 @@ def check_not_importable(name: str, root: Path) -> None:
 
 
 def check_model_name(name: str) -> None:
-    """Refuse a model name that is not a CamelCase identifier."""
+    """Refuse a model name that is not a CamelCase identifier or is a builtin (`Exception`)."""
     if not MODEL_NAME.match(name) or keyword.iskeyword(name):
         raise ScaffoldError(
             f"--model {name!r}: a model name is a CamelCase identifier, e.g. Invoice"
         )
     if len(name) > MAX_NAME_LENGTH:
         raise ScaffoldError(f"--model {name!r} is longer than {MAX_NAME_LENGTH} characters")
+    if hasattr(builtins, name):
+        raise ScaffoldError(
+            f"--model {name!r} is a Python builtin; the generated code would shadow it"
+        )
 
 
 def snake_case(camel: str) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path, PurePosixPath
 
 from mmkit.config import ConfigError, did_you_mean
 from mmkit.project import Project, load_project
-from mmkit.scaffold.context import ModelNames, build_context
+from mmkit.scaffold.bindings import check_bindings
+from mmkit.scaffold.context import ModelNames, Reference, build_context
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.fields import FieldSpec, parse_fields
 from mmkit.scaffold.names import check_model_name, check_module_name, check_not_importable
@@ -83,6 +84,7 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
     context = build_context(name, request.model, fields, references, depends_on)
     _check_class_names(context["model"], context["errors"])
     files = render_module(context, config.templates)
+    check_bindings(files, _chosen_names(context["model"], context["refs"]))
     _check_paths(project, target, files)
     if request.register:
         registration = plan_registration(config, name, depends_on)
@@ -139,9 +141,17 @@ def describe(plan: Plan, dry_run: bool) -> str:
 
 
 def _check_free(project: Project, request: Request, target: Path) -> None:
-    """Refuse a name an existing module, app label, file or directory already has."""
+    """Refuse a name an existing module, app label, file or directory already has.
+
+    --force rewrites an existing module only: never the settings package or another folder.
+    """
     name = request.name
     config = project.config
+    if config.settings and config.settings.split(".")[0] == name:
+        what = "is" if config.settings == name else "holds"
+        raise ScaffoldError(
+            f"'{name}' {what} the settings module {config.settings}; choose another name"
+        )
     existing = {module.name for module in project.modules}
     if name in existing and not request.force:
         raise ScaffoldError(
@@ -166,9 +176,10 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
         raise ScaffoldError(f"{project.relpath(config.root / name)}.py already exists")
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{project.relpath(target)} exists and is not a directory")
-    if target.is_dir() and not request.force:
+    if target.is_dir() and name not in existing:
         raise ScaffoldError(
-            f"{project.relpath(target)}/ already exists; use --force to write over it"
+            f"{project.relpath(target)}/ already exists and is not a module of the project; "
+            "--force only writes over a module, choose another name"
         )
 
 
@@ -209,6 +220,17 @@ def _check_class_names(model: ModelNames | None, errors: list[str]) -> None:
             f"--model {model.name}: the generated class name {clashes[0]} would be defined "
             "twice; choose another model or field name"
         )
+
+
+def _chosen_names(model: ModelNames | None, refs: list[Reference]) -> dict[str, tuple[str, str]]:
+    """The class names the user's --model and ref --field choose, and the option behind each."""
+    chosen: dict[str, tuple[str, str]] = {}
+    if model is not None:
+        for name in (model.name, model.dto, model.new, model.not_found):
+            chosen[name] = (f"--model {model.name}", "model")
+    for ref in refs:
+        chosen.setdefault(ref.error, (f"--field {ref.field}", "field"))
+    return chosen
 
 
 def _check_paths(project: Project, target: Path, files: dict[str, str]) -> None:
