@@ -286,3 +286,41 @@ def test_a_file_only_grimp_failed_on_is_reported_by_this_rule(copy_fixture) -> N
             "the rest of the project was checked",
         )
     ]
+
+
+def test_a_folder_without_init_inside_a_module_is_one_note_at_its_first_file(
+    copy_fixture, locations
+) -> None:
+    found = import_findings(copy_fixture("imp_unseen_folder"))
+
+    assert locations(found) == {
+        ("mmkit.E003", "books/other/views.py", 1),
+        ("mmkit.W004", "books/sub/a.py", 1),
+    }
+    [note] = [f for f in found if f.rule == "mmkit.W004"]
+    assert (note.column, note.module, note.message, note.hint) == (
+        1,
+        "books",
+        "cannot check the imports of books/sub/: it has no __init__.py inside a package, "
+        "so the import graph does not see it; not checked",
+        "Add an empty books/sub/__init__.py.",
+    )
+
+
+def test_a_folder_without_init_is_noted_alike_when_the_import_table_is_cached(
+    copy_fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from mmkit import cache as cache_module
+    from mmkit.checks import run
+
+    path = copy_fixture("imp_unseen_folder")
+    uncached = run(load_project(path))
+    first = cache_module.Cache.open(load_project(path).config, tmp_path / "cache")
+    cold = run(load_project(path), cache=first)
+    first.save(load_project(path), cold)
+    monkeypatch.setattr(imports, "build_graph", lambda *args: pytest.fail("grimp ran"))
+    second = cache_module.Cache.open(load_project(path).config, tmp_path / "cache")
+    warm = run(load_project(path), cache=second)
+
+    assert warm == cold == uncached
+    assert ("mmkit.W004", "books/sub/a.py", 1) in {(f.rule, f.path, f.line) for f in warm}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def e001(path: str, *lines: int) -> list[tuple[str, str, int]]:
         ("rel_relative", e001("shop/billing/models.py", 9, 10)),
         ("rel_reexport", e001("books/models.py", 8, 9, 10)),
         ("rel_strings", e001("books/models.py", 5, 6)),
+        ("rel_lowercase", e001("books/models.py", 5, 6, 21)),
         ("rel_custom_label", e001("books/models.py", 7, 8)),
         ("rel_field_kinds", e001("books/models.py", 8, 9, 10, 11, 14)),
         ("rel_through", e001("books/models.py", 20, 20, 21)),
@@ -150,6 +152,30 @@ def test_relative_strings_of_an_abstract_base_resolve_in_the_concrete_models_app
     assert targets[("books.Novel", "parent")] == "books.Novel"
     assert ("books.Pamphlet", "created_by") not in targets
     assert not any(model == "books.Audited" for model, _ in targets)
+
+
+def test_model_names_in_strings_match_without_case_and_report_the_class_name() -> None:
+    found, _ = relations.from_source(load_project(FIXTURES / "rel_lowercase"))
+    assert {(r.model, r.field, r.kind): r.target for r in found} == {
+        ("books.Book", "author", "ForeignKey"): "authors.Author",
+        ("books.Book", "fans", "ManyToManyField"): "authors.Author",
+        ("books.Book", "fans", "through"): "books.Readership",
+        ("books.Book", "shelf", "ForeignKey"): "books.Shelf",
+        ("books.Book", "series", "ForeignKey"): "books.Series",
+        ("books.Readership", "book", "ForeignKey"): "books.Book",
+        ("books.Readership", "reader", "ForeignKey"): "authors.Author",
+    }
+
+
+def test_a_lowercase_name_no_model_has_is_kept_as_written(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "rel_lowercase", project)
+    models = project / "books" / "models.py"
+    models.write_text(models.read_text().replace('"authors.author"', '"authors.ghost"'))
+    found, _ = relations.from_source(load_project(project))
+    assert {(r.model, r.field): r.target for r in found}[("books.Book", "author")] == (
+        "authors.ghost"
+    )
 
 
 def test_inheritance_messages() -> None:

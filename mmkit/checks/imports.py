@@ -125,6 +125,7 @@ def findings(
     found.extend(_cycle_findings(pairs, place))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
+    found.extend(_unseen_folder_findings(project, table.present))
     return sorted(set(found), key=lambda finding: finding.sort_key)
 
 
@@ -563,6 +564,51 @@ def _unseen_module_findings(project: Project, present: frozenset[str]) -> Iterat
             hint=f"Add an empty {folder}/__init__.py.",
             module=name,
         )
+
+
+def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterator[Finding]:
+    """W004 for each folder without `__init__.py` inside a module the graph has.
+
+    grimp stops at such a folder once inside a regular package, so the imports of its files
+    would pass unchecked. Read from the files on disk, never from the graph, so a run whose
+    import table comes from the cache finds the same folders.
+    """
+    has_init: dict[Path, bool] = {}
+    first_files: dict[Path, SourceFile] = {}
+    for source in project.files:
+        if source.module is None or source.module.name not in present:
+            continue
+        folder = _first_folder_without_init(project.root, source.path, has_init)
+        if folder is not None:
+            first_files.setdefault(folder, source)
+    for folder, source in first_files.items():
+        relpath = project.relpath(folder)
+        yield Finding(
+            rule="mmkit.W004",
+            path=source.relpath,
+            line=1,
+            column=1,
+            message=f"cannot check the imports of {relpath}/: it has no __init__.py inside a "
+            "package, so the import graph does not see it; not checked",
+            hint=f"Add an empty {relpath}/__init__.py.",
+            module=source.module.name if source.module else None,
+        )
+
+
+def _first_folder_without_init(root: Path, path: Path, has_init: dict[Path, bool]) -> Path | None:
+    """The outermost folder on the way from root to the file `path` that lacks an
+    `__init__.py` below a folder that has one, as grimp's walk prunes it; None if none does."""
+    folder = root
+    in_package = False
+    for part in path.relative_to(root).parts[:-1]:
+        folder = folder / part
+        if folder not in has_init:
+            has_init[folder] = (folder / "__init__.py").is_file()
+        if has_init[folder]:
+            in_package = True
+        elif in_package:
+            return folder
+    return None
 
 
 def _folder_without_init(root: Path, name: str) -> Path:

@@ -187,6 +187,7 @@ class ModelIndex:
         self._models: dict[str, Model | None] = {}
         self._field_kinds: dict[tuple[str, str], str | None] = {}
         self._user_model: str | Uncertain | None = None
+        self._labels: dict[tuple[str, str], str] | None = None
         self.unparsable: dict[str, tuple[SourceFile, ParseError]] = {}
 
     # Files -------------------------------------------------------------------------------
@@ -223,6 +224,18 @@ class ModelIndex:
                     model = self.model(f"{file.dotted}.{name}")
                     if model is not None:
                         yield model
+
+    def model_label(self, app_label: str, name: str) -> str | None:
+        """The label of the module model `name` of app `app_label`, its name matched without
+        regard to case as Django's registry does ("authors.author" is authors.Author); None
+        when no module model of that app has the name."""
+        if self._labels is None:
+            self._labels = {}
+            for model in self.module_models():
+                if model.app_label is not None:
+                    key = (model.app_label, model.cls.name.lower())
+                    self._labels.setdefault(key, f"{model.app_label}.{model.cls.name}")
+        return self._labels.get((app_label, name.lower()))
 
     # Names -------------------------------------------------------------------------------
 

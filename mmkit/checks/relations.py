@@ -166,6 +166,7 @@ class _Collector:
         inherited_from = owner.key if owner is not model else None
         target = self._target(model, owner, expr)
         if isinstance(target, str):
+            target = self._real_label(target)
             line, column = _place(model, scanned, inherited_from)
             self.relations.append(
                 Relation(
@@ -195,6 +196,13 @@ class _Collector:
         line, column = _place(model, scanned, inherited_from)
         message = f"cannot resolve the {what} of {subject} ({written}); not checked"
         return self._note(model.file, line, column, message)
+
+    def _real_label(self, target: str) -> str:
+        """The target as Django's registry names it: a model name in a "label.Model" string
+        is case-insensitive, so "authors.author" is the class authors.Author. A name no module
+        model of that label has is kept as written."""
+        app_label, _, name = target.partition(".")
+        return self.index.model_label(app_label, name) or target
 
     def _target(self, model: Model, owner: Model, expr: Expr) -> _Target:
         """The "label.Model" a field points to; None when it cannot be a module's model."""
