@@ -6,6 +6,9 @@ file (temporary file + os.replace), never leave a torn one.
 - result.json: the findings (before the baseline) of the last run, under a digest of every
   Python file's path, size and modification time and of the configuration. A run whose digest
   matches returns them without importing grimp or reading any source file.
+- result-variant.json: the same for a run with a variant (the Django door: its relations from
+  the app registry and its rules), under the digest and the variant, so neither replaces the
+  other's result. One file for every variant: a new one replaces the last instead of piling up.
 - files.json: per file, keyed on its size and modification time, what the checks took from it:
   a class statement or not, its `# mmkit:` comments, where its reported imports sit.
 - scans.json: the relation scan (FileScan) of each file that needed one.
@@ -59,6 +62,7 @@ FORMAT = 2
 """The layout of the cache files. mmkit's own code is part of every key (its files' sizes and
 times), so a change of what is cached, a FileScan field say, needs no new FORMAT."""
 RESULT_FILE = "result.json"
+RESULT_VARIANT_FILE = "result-variant.json"
 FILES_FILE = "files.json"
 SCANS_FILE = "scans.json"
 DERIVED_FILE = "derived.json"
@@ -165,9 +169,13 @@ class Cache:
 
     # The fast path -------------------------------------------------------------------------
 
-    def lookup(self) -> Result | None:
-        """The stored result when no file and no setting changed since it was written."""
-        record = self._read(RESULT_FILE, self._key("result"))
+    def lookup(self, variant: str = "") -> Result | None:
+        """The stored result when no file and no setting changed since it was written.
+
+        `variant`: what else the result depends on (see result_key).
+        """
+        key = self.result_key(variant)
+        record = self._read(_result_file(variant), key) if key is not None else None
         if record is None:
             return None
         try:
@@ -260,8 +268,19 @@ class Cache:
 
     # Writing back --------------------------------------------------------------------------
 
-    def save(self, project: Project, findings: list[Finding] | None) -> None:
-        """Store what this run learnt; `findings` only when they came from the source alone.
+    def result_key(self, variant: str = "") -> str | None:
+        """The digest a result is stored under: every file's stat, the settings, mmkit's code and
+        `variant`, a digest of what else the findings depend on (the Django door's relations and
+        rules). None when a file was modified too recently (RACY_NS) for a result to be kept.
+        """
+        manifest = self.manifest()
+        if manifest.newest_ns >= self.started_ns - _racy_ns(manifest):
+            return None
+        return _digest(self._key("result"), variant) if variant else self._key("result")
+
+    def save(self, project: Project, findings: list[Finding] | None, variant: str = "") -> None:
+        """Store what this run learnt; `findings` only when they came from the source alone
+        (or from it and what `variant` stands for, see result_key).
 
         Nothing here may fail the run: a directory that cannot be written means no cache.
         """
@@ -271,7 +290,7 @@ class Cache:
         except OSError:
             return
         manifest = self.manifest()
-        racy = self.started_ns - (COARSE_RACY_NS if manifest.coarse else RACY_NS)
+        racy = self.started_ns - _racy_ns(manifest)
 
         def settled(found: Stat | None) -> bool:
             return found is not None and found[0] < racy
@@ -294,13 +313,14 @@ class Cache:
         ):
             record = _encode_imports(self._imports, project, manifest, racy)
             self._write(IMPORTS_FILE, self._key("imports", project), record)
-        if findings is not None and manifest.newest_ns < racy:
+        key = self.result_key(variant)
+        if findings is not None and key is not None:
             record = {
                 "modules": len(project.modules),
                 "files": len(project.files),
                 "findings": [dataclasses.asdict(finding) for finding in findings],
             }
-            self._write(RESULT_FILE, self._key("result"), record)
+            self._write(_result_file(variant), key, record)
 
     def _files_record(self, racy: int) -> dict[str, list[Any]]:
         assert self._sources is not None
@@ -385,6 +405,15 @@ class Cache:
             return _digest(self._keys["settings"], manifest.digest)
         assert project is not None
         return _digest(kind, self._keys["settings"], manifest.paths_digest, repr(project.modules))
+
+
+def _result_file(variant: str) -> str:
+    return RESULT_VARIANT_FILE if variant else RESULT_FILE
+
+
+def _racy_ns(manifest: Manifest) -> int:
+    """How recently before the run a file may not have been modified to be cached."""
+    return COARSE_RACY_NS if manifest.coarse else RACY_NS
 
 
 def _tool_parts() -> Iterator[object]:

@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django import Settings
 
+from mmkit.cache import RESULT_FILE, RESULT_VARIANT_FILE
 from mmkit.checks import django as door
 from mmkit.checks import relations
 from mmkit.checks.relations import Relation
@@ -382,50 +383,89 @@ def test_importing_mmkit_and_its_app_config_leaves_django_alone() -> None:
 
 @pytest.fixture
 def small_project(tmp_path: Path) -> Path:
-    """A project of one module, whose checks are replaced by a counting stand-in."""
+    """A project of one module, its files modified a minute ago: not too recently to be cached."""
     project = tmp_path / "project"
     (project / "djcache").mkdir(parents=True)
     (project / "pyproject.toml").write_text('[tool.mmkit]\nmodules = ["djcache"]\n')
-    (project / "djcache" / "__init__.py").write_text("")
-    (project / "djcache" / "models.py").write_text("")
+    for name in ("__init__.py", "models.py"):
+        path = project / "djcache" / name
+        path.write_text("")
+        minute_ago = path.stat().st_mtime_ns - 60_000_000_000
+        os.utime(path, ns=(minute_ago, minute_ago))
     return project
 
 
-def test_a_reload_that_changed_nothing_reuses_the_last_result(
-    small_project: Path, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.MMKIT_CACHE_DIR = str(tmp_path / "cache")
-    found = Finding(
-        "mmkit.W001", "djcache/__init__.py", 1, 1, "m", "h", module="djcache", extra=(("a", "b"),)
-    )
+FOUND = Finding(
+    "mmkit.W001", "djcache/__init__.py", 1, 1, "m", "h", module="djcache", extra=(("a", "b"),)
+)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The calls of mmkit.checks.run, replaced by a counting stand-in that finds FOUND."""
     calls: list[int] = []
 
     def counting_run(
         project: Project, relations: object = None, cache: object = None, rules: object = None
     ) -> list[Finding]:
         calls.append(1)
-        return [found]
+        return [FOUND]
 
     monkeypatch.setattr("mmkit.checks.run", counting_run)
+    return calls
+
+
+def test_a_reload_that_changed_nothing_reuses_the_last_result(
+    small_project: Path,
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    calls: list[int],
+) -> None:
+    settings.MMKIT_CACHE_DIR = str(tmp_path / "cache")
 
     def analyse() -> list[Finding]:
         return door.analyse(load_project(small_project), [])
 
-    assert (analyse(), len(calls)) == ([found], 1)
-    assert (analyse(), len(calls)) == ([found], 1)
+    assert (analyse(), len(calls)) == ([FOUND], 1)
+    assert (analyse(), len(calls)) == ([FOUND], 1)
 
     monkeypatch.setattr(door, "_MEMO", {})  # a new process, as after a runserver reload
-    assert (analyse(), len(calls)) == ([found], 1)
-    assert (tmp_path / "cache" / door.CACHE_FILE).is_file()
+    assert (analyse(), len(calls)) == ([FOUND], 1)
+    assert (tmp_path / "cache" / RESULT_VARIANT_FILE).is_file()
+    assert not (tmp_path / "cache" / RESULT_FILE).exists()  # `mmkit check`'s result is its own
 
     models = small_project / "djcache" / "models.py"
     stat = models.stat()
     os.utime(models, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert (analyse(), len(calls)) == ([found], 2)
+    assert (analyse(), len(calls)) == ([FOUND], 2)
 
     moved = Relation("ForeignKey", "djcache.A", "b", "other.B", models, 1, 1)
-    assert door.analyse(load_project(small_project), [moved]) == [found]
+    assert door.analyse(load_project(small_project), [moved]) == [FOUND]
     assert len(calls) == 3
+
+    assert door.analyse(load_project(small_project), [moved], frozenset()) == [FOUND]
+    assert len(calls) == 4
+
+
+def test_an_edit_in_the_same_timestamp_tick_is_not_served_stale(
+    small_project: Path,
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    calls: list[int],
+) -> None:
+    settings.MMKIT_CACHE_DIR = str(tmp_path / "cache")
+    models = small_project / "djcache" / "models.py"
+    models.write_text("a = 1\n")
+    assert door.analyse(load_project(small_project), []) == [FOUND]
+    stat = models.stat()
+    models.write_text("b = 2\n")  # the same size, and the same time below
+    os.utime(models, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    monkeypatch.setattr(door, "_MEMO", {})
+    assert door.analyse(load_project(small_project), []) == [FOUND]
+    assert len(calls) == 2
+    assert not (tmp_path / "cache" / RESULT_VARIANT_FILE).exists()
 
 
 def test_the_disk_cache_can_be_turned_off(

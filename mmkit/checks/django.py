@@ -9,12 +9,8 @@ Warning messages, so SILENCED_SYSTEM_CHECKS, --tag and --fail-level work as for 
 from __future__ import annotations
 
 import ast
-import contextlib
-import dataclasses
 import hashlib
-import importlib.util
 import inspect
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core import checks
 
-import mmkit
+from mmkit.cache import DIRNAME, Cache
 from mmkit.checks import IMPORT_RULES, RELATION_RULES
 from mmkit.checks.relations import Relation
 from mmkit.config import PYPROJECT, ConfigError, has_mmkit_table
@@ -35,10 +31,7 @@ if TYPE_CHECKING:
     from django.apps import AppConfig
     from django.db import models
 
-    from mmkit.cache import Cache
-
 IMPORT_CHECKS_SETTING = "MMKIT_IMPORT_CHECKS"
-CACHE_FILE = "django-checks.json"
 CACHE_DIR_SETTING = "MMKIT_CACHE_DIR"
 CONFIG_SETTING = "MMKIT_CONFIG"
 STALE_HINT = RULES["mmkit.E101"].fix
@@ -522,7 +515,7 @@ def _declaring_base(model: type[models.Model], name: str) -> type | None:
     return fallback
 
 
-# The analysis, behind a cache keyed on the files -----------------------------------------
+# The analysis, behind mmkit's cache ------------------------------------------------------
 
 _MEMO: dict[Path, tuple[str, list[Finding]]] = {}
 
@@ -530,96 +523,56 @@ _MEMO: dict[Path, tuple[str, list[Finding]]] = {}
 def analyse(
     project: Project, relations: Iterable[Relation], rules: frozenset[str] | None = None
 ) -> list[Finding]:
-    """mmkit.checks.run, cached on the modification times and sizes of the inputs.
+    """mmkit.checks.run, its result kept by mmkit.cache as `mmkit check`'s is.
 
     `runserver` starts a new process on every reload, so the result is kept on disk
-    (`.mmkit_cache/` beside pyproject.toml) as well as in memory: a reload that changed no
-    file reads one small JSON file instead of building the import graph again.
+    (`.mmkit_cache/` beside pyproject.toml): a reload that changed no file reads one small JSON
+    file instead of building the import graph again. It is keyed on the relations and rules
+    too (the cache's variant). The memo answers the other check functions of the same `check`,
+    which would otherwise analyse the project again when the disk cache is off.
     """
     from mmkit.checks import run
 
     relations = list(relations)
-    key = fingerprint(project, relations, rules)
+    directory = _cache_directory(project)
+    # With the disk cache off the Cache only computes the key: it reads and writes nothing.
+    cache = Cache.open(project.config, directory)
+    variant = _variant(relations, rules)
+    key = cache.result_key(variant)
     memo = _MEMO.get(project.config.path)
-    if memo is not None and memo[0] == key:
+    if key is not None and memo is not None and memo[0] == key:
         return list(memo[1])
-    cache_file = _cache_file(project)
-    findings = _read_cache(cache_file, key) if cache_file is not None else None
-    if findings is None:
-        source_cache = _source_cache(project, cache_file)
-        findings = run(project, relations=relations, cache=source_cache, rules=rules)
-        if cache_file is not None:
-            _write_cache(cache_file, key, findings)
-        if source_cache is not None:
-            source_cache.save(project, None)
-    _MEMO[project.config.path] = (key, list(findings))
+    stored = cache.lookup(variant) if directory is not None else None
+    if stored is not None:
+        findings = list(stored.findings)
+    else:
+        used = cache if directory is not None else None
+        findings = run(project, relations=relations, cache=used, rules=rules)
+        if used is not None:
+            used.save(project, findings, variant)
+    if key is not None:
+        _MEMO[project.config.path] = (key, list(findings))
     return findings
 
 
-def _source_cache(project: Project, cache_file: Path | None) -> Cache | None:
-    """`mmkit check`'s per-file cache, in the same directory: after an edit, a reload reads only
-    the changed files again and brings the import table up to date instead of rebuilding it."""
-    if cache_file is None:
-        return None
-    from mmkit.cache import Cache
-
-    return Cache.open(project.config, cache_file.parent)
+def _variant(relations: list[Relation], rules: frozenset[str] | None) -> str:
+    """A digest of what the findings depend on besides the files: the registry's relations and
+    the rules checked (settings.MMKIT_IMPORT_CHECKS)."""
+    parts = (sorted(repr(relation) for relation in relations), sorted(rules or ()), rules is None)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def fingerprint(
-    project: Project, relations: Iterable[Relation], rules: frozenset[str] | None = None
-) -> str:
-    """A digest of everything the findings depend on: files, config, relations and mmkit."""
-    digest = hashlib.sha256()
-
-    def add(*parts: object) -> None:
-        digest.update(repr(parts).encode())
-
-    add(mmkit.__version__, sys.version, [f.name for f in dataclasses.fields(Finding)])
-    add(str(project.config.path), _stat(project.config.path))
-    for source in project.files:
-        add(source.relpath, _stat(source.path))
-    for path in _tool_files():
-        add(str(path), _stat(path))
-    add(sorted(repr(relation) for relation in relations))
-    add(sorted(rules) if rules is not None else None)
-    return digest.hexdigest()
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
-
-
-_TOOL_FILES: list[Path] = []
-_CODE = frozenset({".py", ".so", ".pyd"})
-
-
-def _tool_files() -> list[Path]:
-    """mmkit's own modules and grimp's: a changed or upgraded analyser invalidates the cache."""
-    if not _TOOL_FILES:
-        _TOOL_FILES.extend(sorted(Path(mmkit.__file__).parent.rglob("*.py")))
-        spec = importlib.util.find_spec("grimp")
-        if spec is not None and spec.origin:
-            grimp_dir = Path(spec.origin).parent
-            _TOOL_FILES.extend(sorted(f for f in grimp_dir.rglob("*") if f.suffix in _CODE))
-    return _TOOL_FILES
-
-
-def _cache_file(project: Project) -> Path | None:
+def _cache_directory(project: Project) -> Path | None:
     """settings.MMKIT_CACHE_DIR, else $MMKIT_CACHE_DIR, else .mmkit_cache/; a falsy setting
     turns the disk cache off. Relative paths are relative to pyproject.toml's directory."""
     from django.conf import settings
 
     value = getattr(settings, CACHE_DIR_SETTING, _UNSET)
     if value is _UNSET:
-        value = os.environ.get(CACHE_DIR_SETTING, ".mmkit_cache")
+        value = os.environ.get(CACHE_DIR_SETTING, DIRNAME)
     if not value:
         return None
-    return project.base_dir / _path_setting(CACHE_DIR_SETTING, value) / CACHE_FILE
+    return project.base_dir / _path_setting(CACHE_DIR_SETTING, value)
 
 
 def _path_setting(name: str, value: object) -> str:
@@ -627,32 +580,3 @@ def _path_setting(name: str, value: object) -> str:
     if not isinstance(value, str | os.PathLike):
         raise ConfigError(f"settings.{name} must be a path, not {type(value).__name__}")
     return os.fspath(value)
-
-
-def _read_cache(path: Path, key: str) -> list[Finding] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") != key:
-            return None
-        return [_decode(item) for item in data["findings"]]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-def _write_cache(path: Path, key: str, findings: list[Finding]) -> None:
-    """Write atomically; a read-only or full disk only costs the next reload its speed."""
-    payload = {"key": key, "findings": [dataclasses.asdict(f) for f in findings]}
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(payload), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-
-
-def _decode(item: dict[str, Any]) -> Finding:
-    item = dict(item)
-    item["extra"] = tuple(tuple(pair) for pair in item.get("extra", ()))
-    return Finding(**item)
