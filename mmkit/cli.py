@@ -106,16 +106,13 @@ def check_report(
 
     started = time.perf_counter()
     with one_line_errors():
-        settings = config.load(path)
-        result = analyse(settings, open_cache(settings, no_cache, cache_dir))
-        try:
-            outcome = (
-                baseline.filter_for_project(Project(settings, ()), result.findings)
-                if use_baseline
-                else baseline.Outcome(open=result.findings)
-            )
-        except baseline.BaselineError as error:
-            raise ProjectError(str(error)) from None
+        configuration = config.load(path)
+        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
+        outcome = (
+            baseline.filter_for_project(Project(configuration, ()), result.findings)
+            if use_baseline
+            else baseline.Outcome(open=result.findings)
+        )
     return Report(
         findings=outcome.open,
         modules=result.modules,
@@ -166,9 +163,9 @@ def baseline_command(path: str, no_cache: bool, cache_dir: Path | None) -> None:
     from mmkit import baseline, config
 
     with one_line_errors():
-        settings = config.load(path)
-        result = analyse(settings, open_cache(settings, no_cache, cache_dir))
-        project = Project(settings, ())
+        configuration = config.load(path)
+        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
+        project = Project(configuration, ())
         target, count = baseline.write(project, result.findings)
     entries = "finding" if count == 1 else "findings"
     click.echo(f"{project.relpath(target)}: recorded {count} {entries}")
