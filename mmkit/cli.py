@@ -13,7 +13,7 @@ import click
 from mmkit import __version__
 from mmkit.config import Config, ConfigError
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, discover, load_project
+from mmkit.project import Project, discover, load_project, require_modules
 
 if TYPE_CHECKING:
     from mmkit.cache import Cache, Result
@@ -83,7 +83,7 @@ def analyse(config: Config, cache: Cache | None) -> Result:
             return stored
     from mmkit import checks
 
-    project = discover(config)
+    project = require_modules(discover(config))
     findings = checks.run(project, cache=cache)
     if cache is not None:
         cache.save(project, findings)
@@ -206,7 +206,7 @@ def graph(path: str, fmt: str, no_cache: bool, cache_dir: Path | None) -> None:
     from mmkit import graph as module_graph
 
     with one_line_errors():
-        project = load_project(path)
+        project = require_modules(load_project(path))
         cache = open_cache(project.config, no_cache, cache_dir)
         drawn = module_graph.for_project(project, cache)
         if cache is not None:

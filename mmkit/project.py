@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.installed_apps import app_package, installed_apps
 
 SKIPPED_DIRS = frozenset(
     {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
@@ -131,9 +132,15 @@ class Project:
 
 
 def discover(config: Config) -> Project:
-    """Find the modules the configuration names, or every app under root when it names none."""
+    """Find the modules the configuration names; when it names none, the apps under root that
+    the settings install, or (settings unreadable or absent) every app under root."""
     shared = set(config.shared)
-    if config.modules is None:
+    installed = _installed_modules(config) if config.modules is None else None
+    if installed is not None:
+        wanted: list[tuple[str, tuple[str, ...] | None, tuple[str, ...] | None]] = [
+            (name, None, None) for name in installed
+        ]
+    elif config.modules is None:
         names = [dotted_name(config.root, app) for app in _find_apps(config)]
         wanted = [(name, None, None) for name in names]
     else:
@@ -153,8 +160,29 @@ def discover(config: Config) -> Project:
                     f"{config.path}: module '{module.name}' depends_on unknown module "
                     f"'{dependency}'{did_you_mean(dependency, all_names)}"
                 )
-    _reject_duplicate_labels(config, modules)
+    _reject_duplicate_labels(
+        config, modules, from_folders=config.modules is None and installed is None
+    )
     return Project(config=config, modules=tuple(sorted(modules, key=lambda m: m.name)))
+
+
+def require_modules(project: Project) -> Project:
+    """The project, or a ConfigError when it has no module: a check of nothing must not pass.
+
+    Only the doors that check call this: `mmkit new-module` starts a project's first module.
+    """
+    if project.modules:
+        return project
+    config = project.config
+    found_in = (
+        f"the INSTALLED_APPS of {config.settings} name no package"
+        if config.modules is None and _installed_modules(config) is not None
+        else "no Django app (a package with apps.py, or with models and migrations) is"
+    )
+    raise ConfigError(
+        f"{config.path}: no modules to check: {found_in} under {config.root}; "
+        "check root, or list the modules in [tool.mmkit] modules"
+    )
 
 
 def load_project(start: Path | str = ".") -> Project:
@@ -162,6 +190,18 @@ def load_project(start: Path | str = ".") -> Project:
     from mmkit.config import load
 
     return discover(load(start))
+
+
+def _installed_modules(config: Config) -> list[str] | None:
+    """The packages under root that the settings' INSTALLED_APPS names, in order, without
+    repeats; None when there are no settings or INSTALLED_APPS cannot be read statically."""
+    if config.settings is None:
+        return None
+    entries = installed_apps(config.root, config.settings)
+    if entries is None:
+        return None
+    packages = (app_package(config.root, entry) for entry in entries)
+    return list(dict.fromkeys(package for package in packages if package is not None))
 
 
 def _module(
@@ -190,13 +230,13 @@ def _module(
     )
 
 
-def _reject_duplicate_labels(config: Config, modules: list[Module]) -> None:
+def _reject_duplicate_labels(config: Config, modules: list[Module], from_folders: bool) -> None:
     seen: dict[str, Module] = {}
     for module in modules:
         if module.label in seen:
             first = seen[module.label]
             way_out = ""
-            if config.modules is None:
+            if from_folders:
                 # Discovery also finds test and example apps that are never installed together.
                 folder = _relative(module.path, config.base_dir)
                 patterns = ", ".join(f'"{p}"' for p in (*config.exclude, f"{folder}/**"))

@@ -127,3 +127,46 @@ def test_tool_that_is_not_a_table(tool, tmp_path, mmkit_cli) -> None:
     assert_one_line_error(
         mmkit_cli("check", str(tmp_path)), re.escape("no [tool.mmkit] table in a pyproject.toml")
     )
+
+
+def test_a_project_without_any_app_is_an_error_not_a_pass(tmp_path, mmkit_cli) -> None:
+    write_config(tmp_path, "[tool.mmkit]\n")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "tool.py").write_text("import os\n")
+
+    result = mmkit_cli("check", str(tmp_path))
+
+    assert_one_line_error(result, re.escape("no modules to check: no Django app (a package"))
+
+
+def test_installed_apps_that_name_nothing_under_root_are_an_error(tmp_path, mmkit_cli) -> None:
+    write_config(tmp_path, '[tool.mmkit]\nsettings = "config.settings"\n')
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "__init__.py").write_text("")
+    (tmp_path / "config" / "settings.py").write_text(
+        'INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes"]\n'
+    )
+
+    result = mmkit_cli("check", str(tmp_path))
+
+    assert_one_line_error(
+        result, re.escape("no modules to check: the INSTALLED_APPS of config.settings name no")
+    )
+
+
+def test_the_first_module_of_a_project_can_be_scaffolded_and_then_checked(
+    tmp_path, mmkit_cli, monkeypatch
+) -> None:
+    write_config(tmp_path, '[tool.mmkit]\nsettings = "config.settings"\n')
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "__init__.py").write_text("")
+    (tmp_path / "config" / "settings.py").write_text('INSTALLED_APPS = ["django.contrib.auth"]\n')
+    monkeypatch.chdir(tmp_path)
+
+    assert (
+        mmkit_cli("new-module", "authors", "--model", "Author", "--field", "name:str").exit_code
+        == 0
+    )
+    result = mmkit_cli("check", str(tmp_path))
+
+    assert (result.exit_code, result.stdout.splitlines()[-1].split(" (")[0]) == (0, "no findings")
