@@ -554,16 +554,7 @@ def _unseen_module_findings(project: Project, present: frozenset[str]) -> Iterat
             first_files.setdefault(source.module.name, source)
     for name, source in sorted(first_files.items()):
         folder = project.relpath(_folder_without_init(project.root, name))
-        yield Finding(
-            rule="mmkit.W004",
-            path=source.relpath,
-            line=1,
-            column=1,
-            message=f"cannot check the imports of module '{name}': {folder}/ has no "
-            "__init__.py inside a package, so the import graph does not see it; not checked",
-            hint=f"Add an empty {folder}/__init__.py.",
-            module=name,
-        )
+        yield _unseen(source, f"module '{name}': {folder}/ has", folder)
 
 
 def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterator[Finding]:
@@ -583,16 +574,21 @@ def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterat
             first_files.setdefault(folder, source)
     for folder, source in first_files.items():
         relpath = project.relpath(folder)
-        yield Finding(
-            rule="mmkit.W004",
-            path=source.relpath,
-            line=1,
-            column=1,
-            message=f"cannot check the imports of {relpath}/: it has no __init__.py inside a "
-            "package, so the import graph does not see it; not checked",
-            hint=f"Add an empty {relpath}/__init__.py.",
-            module=source.module.name if source.module else None,
-        )
+        yield _unseen(source, f"{relpath}/: it has", relpath)
+
+
+def _unseen(source: SourceFile, what: str, folder: str) -> Finding:
+    """The W004 of code the import graph does not see, at the first file it leaves out."""
+    return Finding(
+        rule="mmkit.W004",
+        path=source.relpath,
+        line=1,
+        column=1,
+        message=f"cannot check the imports of {what} no __init__.py inside a package, so the "
+        "import graph does not see it; not checked",
+        hint=f"Add an empty {folder}/__init__.py.",
+        module=source.module.name if source.module else None,
+    )
 
 
 def _first_folder_without_init(root: Path, path: Path, has_init: dict[Path, bool]) -> Path | None:
