@@ -9,7 +9,6 @@ stale and fail the check until `mmkit baseline` rewrites the file, so it only ev
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
@@ -19,6 +18,7 @@ from typing import Any
 
 from mmkit import __version__
 from mmkit.config import ConfigError
+from mmkit.files import write_atomically
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project
 
@@ -246,18 +246,8 @@ def write(project: Project, findings: Iterable[Finding]) -> tuple[Path, int]:
     """Record the findings beside pyproject.toml (atomically); returns the path and the count."""
     findings = list(findings)
     target = path_for(project)
-    text = dumps(record(findings))
-    import tempfile  # only writing needs it; `mmkit check` reads the baseline on every run
-
-    handle, temporary = tempfile.mkstemp(prefix=".mmkit-baseline.", dir=target.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
+        write_atomically(target, dumps(record(findings)))
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise BaselineError(f"cannot write {target}: {error.strerror or error}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return target, len(findings)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from mmkit.files import write_atomically
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.plan import Plan
 from mmkit.scaffold.register import Edit, read_text
@@ -47,22 +47,6 @@ def apply(plan: Plan) -> None:
         raise ScaffoldError(f"cannot write the module: {error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content in one step, keeping its permissions."""
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _remover(target: Path) -> Callable[[], None]:
