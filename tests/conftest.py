@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-from mmkit.findings import Finding, rule
-
 from postgres import PostgresServer, PostgresUnavailable
 from postgres import start as start_postgres
+
+from mmkit.findings import Finding, rule
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,4 +1,4 @@
-"""The throwaway PostgreSQL cluster the events and decouple tests run on: it starts and takes SQL."""
+"""The throwaway PostgreSQL cluster the events and decouple tests use: it starts and takes SQL."""
 
 from __future__ import annotations
 
