@@ -67,13 +67,15 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     work = Workspace()
     first = facts[0]
     models_source = work.read(crossing.declared_in) or ""
-    link = _link_model(crossing, first) if first["many_to_many"] else None
+    width = model_rewrite.line_length(project.base_dir)
+    link = _link_model(crossing, first, width) if first["many_to_many"] else None
     id_field = None if link else _id_field(crossing, first)
     change = model_rewrite.Rewrite(
         class_name=crossing.declaring_class,
         field=crossing.relation.field or "",
         replacement=id_field,
         link_model=link[1] if link else None,
+        width=width,
         target_name=_target_name(
             crossing.declared_in, crossing.declaring_class, crossing.relation.field or ""
         ),
@@ -206,13 +208,13 @@ def _id_field(crossing: Crossing, found: dict[str, Any]) -> model_rewrite.IdFiel
         options.append(("db_column", f'"{found["db_column"]}"'))
     kind = "OneToOneField" if found["one_to_one"] else "ForeignKey"
     comment = (
-        f"id of a {crossing.relation.target}, owned by module {crossing.target_module} "
+        f"id of {_article(crossing.relation.target)} {crossing.relation.target}, owned by module {crossing.target_module} "
         f"(no {kind} across modules)"
     )
     return model_rewrite.IdField(found["attname"], field_class, tuple(options), comment)
 
 
-def _link_model(crossing: Crossing, found: dict[str, Any]) -> tuple[str, str]:
+def _link_model(crossing: Crossing, found: dict[str, Any], width: int) -> tuple[str, str]:
     """The link model that replaces a many-to-many field: its name and its source."""
     model = found["object_name"]
     target = found["target_object_name"]
@@ -225,27 +227,28 @@ def _link_model(crossing: Crossing, found: dict[str, Any]) -> tuple[str, str]:
     fk = model_rewrite.call_text(
         source_field,
         f"{prefix}ForeignKey",
-        [("to", model), ("on_delete", f"{prefix}CASCADE"), ("related_name", f'"{related}"')],
+        [("", model), ("on_delete", f"{prefix}CASCADE"), ("related_name", f'"{related}"')],
         4,
-    ).replace("(to=", "(")
+        width,
+    )
     id_line = model_rewrite.call_text(
-        target_id, f"{prefix}{field_class}", [("db_index", "True")], 4
+        target_id, f"{prefix}{field_class}", [("db_index", "True")], 4, width
     )
     constraint = (
         f'{prefix}UniqueConstraint(fields=["{source_field}", "{target_id}"], '
         f'name="{found["label"].partition(".")[0]}_{name.lower()}_unique")'
     )
-    if len(constraint) + 12 + 1 > model_rewrite.LINE_LENGTH:
+    if len(constraint) + 12 + 1 > width:
         head, _, rest = constraint.partition("(")
         constraint = f"{head}(\n                {rest[:-1]}\n            )"
     doc = (
         f'"""A {model}\'s {crossing.relation.target} ids: the many-to-many field '
         f'`{crossing.relation.field}`, decoupled."""'
     )
-    if len(doc) + 4 > model_rewrite.LINE_LENGTH:
+    if len(doc) + 4 > width:
         doc = f'"""The {crossing.relation.target} ids of a {model} (many-to-many, decoupled)."""'
     comment = (
-        f"# id of a {crossing.relation.target}, owned by module {crossing.target_module} "
+        f"# id of {_article(crossing.relation.target)} {crossing.relation.target}, owned by module {crossing.target_module} "
         "(no relation across modules)"
     )
     source = (
@@ -418,3 +421,7 @@ def _usage_sites(
             count = sum(1 for s in result.sites if s.rewritten)
             work.write(path, result.new_text, f"{count} usage sites rewritten")
     return tuple(sites)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"

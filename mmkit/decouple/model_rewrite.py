@@ -4,12 +4,16 @@ so every comment and all the formatting around it survive, and the result is `ru
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
-LINE_LENGTH = 100
+LINE_LENGTH = 88
+"""ruff's default; the project's own `line-length` wins (see line_length)."""
 
 
 @dataclass(frozen=True)
@@ -31,18 +35,57 @@ class Rewrite:
     replacement: IdField | None
     link_model: str | None = None
     target_name: str | None = None
+    width: int = LINE_LENGTH
 
 
-def call_text(name: str, callee: str, options: Sequence[tuple[str, str]], indent: int) -> str:
+def line_length(base_dir: Path) -> int:
+    """The project's ruff `line-length` (pyproject.toml's [tool.ruff], ruff.toml, following one
+    `extend`), so the rewritten code is what `ruff format` would write there."""
+    for name, table in (
+        ("ruff.toml", ()),
+        (".ruff.toml", ()),
+        ("pyproject.toml", ("tool", "ruff")),
+    ):
+        path = base_dir / name
+        found = _ruff_setting(path, table)
+        if found is not None:
+            return found
+    return LINE_LENGTH
+
+
+def _ruff_setting(path: Path, table: tuple[str, ...], depth: int = 0) -> int | None:
+    try:
+        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    for key in table:
+        data = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    value = data.get("line-length")
+    if isinstance(value, int):
+        return value
+    extend = data.get("extend")
+    if isinstance(extend, str) and depth < 3:
+        other = (path.parent / extend).resolve()
+        nested = ("tool", "ruff") if other.name == "pyproject.toml" else ()
+        return _ruff_setting(other, nested, depth + 1)
+    return None
+
+
+def call_text(
+    name: str, callee: str, options: Sequence[tuple[str, str]], indent: int, width: int
+) -> str:
     """`name = callee(k=v, ...)` as ruff formats it: on one line, else the arguments on one
     indented line, else one argument a line with a trailing comma (indent: the block's)."""
-    arguments = ", ".join(f"{key}={value}" for key, value in options)
+    written = [f"{key}={value}" if key else value for key, value in options]
+    arguments = ", ".join(written)
     one = f"{name} = {callee}({arguments})"
-    if indent + len(one) <= LINE_LENGTH:
+    if indent + len(one) <= width:
         return one
-    if indent + 4 + len(arguments) <= LINE_LENGTH:
+    if indent + 4 + len(arguments) <= width:
         return f"{name} = {callee}(\n    {arguments}\n)"
-    lines = "".join(f"    {key}={value},\n" for key, value in options)
+    lines = "".join(f"    {argument},\n" for argument in written)
     return f"{name} = {callee}(\n{lines})"
 
 
@@ -146,7 +189,8 @@ class _FieldRewriter(cst.CSTTransformer):
         new = self.change.replacement
         if new is None:
             return cst.RemoveFromParent()
-        text = call_text(new.name, f"{self.prefix}{new.field_class}", new.options, len(self.indent))
+        callee = f"{self.prefix}{new.field_class}"
+        text = call_text(new.name, callee, new.options, len(self.indent), self.change.width)
         statement = cst.parse_statement(text)
         assert isinstance(statement, cst.SimpleStatementLine)
         comment = cst.EmptyLine(comment=cst.Comment(f"# {new.comment}"))

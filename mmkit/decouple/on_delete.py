@@ -181,7 +181,7 @@ def _with_event(source: str | None, target: Target) -> str:
         key = "str"
     cls = (
         f"@dataclass(frozen=True)\nclass {target.event}:\n"
-        f'    """A {target.snake} was deleted; modules that keep its id clean up after it."""\n\n'
+        f'    """{"An" if target.snake[0] in "aeiou" else "A"} {target.snake} was deleted; modules that keep its id clean up after it."""\n\n'
         f"    {target.event_field}: {key}\n"
     )
     if source is None:

@@ -42,8 +42,7 @@ def outcome_text(outcome: Outcome) -> str:
     rewritten = sum(1 for site in outcome.sites if site.rewritten)
     if outcome.sites:
         lines.append(
-            f"{len(outcome.sites)} usage sites of {outcome.crossing.name} "
-            f"({rewritten} rewritten):"
+            f"{len(outcome.sites)} usage sites of {outcome.crossing.name} ({rewritten} rewritten):"
         )
         for site in outcome.sites:
             done = " (rewritten)" if site.rewritten else ""

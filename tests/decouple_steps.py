@@ -1,0 +1,79 @@
+"""Steps run inside a fixture project's Django, in a subprocess (the tests of mmkit decouple).
+
+`python decouple_steps.py STEP PROJECT [ARG]` prints one JSON line: the tables' rows, their
+foreign keys and unique columns (by introspection) and whether `makemigrations --check` is clean.
+The database is the project's, from DC_DATABASE (JSON) or SQLite.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+
+def _report(tables: list[str]) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    report: dict[str, Any] = {"rows": {}, "foreign_keys": {}, "unique": {}}
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+        for table in tables:
+            if table not in existing:
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")
+            columns = [c[0] for c in cursor.description]
+            report["rows"][table] = [
+                {k: str(v) if v is not None else None for k, v in zip(columns, row, strict=True)}
+                for row in cursor.fetchall()
+            ]
+            constraints = connection.introspection.get_constraints(cursor, table).values()
+            report["foreign_keys"][table] = sorted(
+                [c["columns"][0], c["foreign_key"][0]] for c in constraints if c["foreign_key"]
+            )
+            report["unique"][table] = sorted(
+                c["columns"] for c in constraints if c["unique"] and not c["primary_key"]
+            )
+    try:
+        with redirect_stdout(io.StringIO()):
+            call_command("makemigrations", check=True, dry_run=True, verbosity=0)
+        report["makemigrations_clean"] = True
+    except SystemExit:
+        report["makemigrations_clean"] = False
+    return report
+
+
+def main() -> None:
+    step, project = sys.argv[1], Path(sys.argv[2])
+    argument = sys.argv[3] if len(sys.argv) > 3 else ""
+    sys.path.insert(0, str(project))
+    os.chdir(project)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    quiet = {"verbosity": 0}
+    tables = json.loads(os.environ.get("DC_TABLES", '["books_book"]'))
+    with redirect_stdout(io.StringIO()):
+        if step == "setup":
+            call_command("makemigrations", "authors", "books", "magazines", **quiet)
+            call_command("migrate", **quiet)
+            exec(argument, {})
+        elif step == "forward":
+            call_command("migrate", **quiet)
+        elif step == "backward":
+            app, _, target = argument.partition(":")
+            call_command("migrate", app, target, **quiet)
+        elif step == "run":
+            exec(argument, {})
+    print(json.dumps(_report(tables)))
+
+
+if __name__ == "__main__":
+    main()
