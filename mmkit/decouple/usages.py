@@ -252,7 +252,12 @@ class _Finder(cst.CSTTransformer):
         return " ".join(self._module.code_for_node(node).split())
 
     def _add(self, node: cst.CSTNode, kind: str, advice: str, rewritten: bool = False) -> None:
-        site = Site(self.relpath, self._line(node), kind, self._code(node), advice, rewritten)
+        code = self._code(node)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            # `.filter(author__name=x)`, not the whole chain of calls before it
+            code = self._code(node.func.attr) + code[len(self._code(node.func)) :]
+            code = f".{code}"
+        site = Site(self.relpath, self._line(node), kind, code, advice, rewritten)
         self.sites.append(site)
 
     def _through(self, lookup: str) -> bool:
@@ -369,7 +374,7 @@ class _Finder(cst.CSTTransformer):
             is_none = isinstance(arg.value, cst.Name) and arg.value.value == "None"
             known = value.rpartition(".")[2] == relation.target_snake
             safe = self.in_owner and (known or is_none) and not relation.many_to_many
-            replacement = "None" if is_none else f"{value or '...'}.id"
+            replacement = "None" if is_none else f"{value}.id" if value else "its id"
             advice = f"{relation.id_field}={replacement}"
             self._add(call, "keyword", advice, rewritten=safe)
             if not safe:
