@@ -104,7 +104,7 @@ def crossings(project: Project) -> list[Crossing]:
         if relation.kind == "through" or (relation.model, relation.field) not in crossing_keys:
             continue
         found.append(_crossing(project, index, relation, shared))
-    return sorted(found, key=lambda c: (str(c.declared_in), c.relation.line, c.name))
+    return sorted(found, key=lambda c: (str(c.relation.path), c.relation.line, c.name))
 
 
 def resolve(project: Project, name: str) -> Crossing:
