@@ -71,6 +71,9 @@ def main() -> None:
             app, _, target = argument.partition(":")
             call_command("migrate", app, target, **quiet)
         elif step == "run":
+            if argument.startswith("MIGRATE\n"):
+                call_command("migrate", **quiet)
+                argument = argument.removeprefix("MIGRATE\n")
             exec(argument, {})
     print(json.dumps(_report(tables)))
 
