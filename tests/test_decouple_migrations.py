@@ -145,9 +145,9 @@ CASES = {
     "many_to_many": Case(
         "books.Book.authors",
         book('authors = models.ManyToManyField("authors.Author", related_name="books")'),
-        INSERT.format(a="", b="").replace(
-            'title="First", )', 'title="First").authors.set([ann, bob])'
-        ).replace('title="Second", )', 'title="Second").authors.set([bob])'),
+        INSERT.format(a="", b="")
+        .replace('title="First", )', 'title="First").authors.set([ann, bob])')
+        .replace('title="Second", )', 'title="Second").authors.set([bob])'),
         tables=("books_book_authors", "books_bookauthor"),
         back=("books:0001_initial",),
         left=(("First", "Bob"), ("Second", "Bob")),
@@ -260,7 +260,5 @@ def deleted_ann(project: Path, case: Case, database: dict[str, Any] | None, befo
         titles = {row["id"]: row["title"] for row in before["rows"]["books_book"]}
         left = sorted((titles[r["book_id"]], names[r["author_id"]]) for r in after["rows"][table])
     else:
-        left = sorted(
-            (row["title"], names.get(row[case.column])) for row in after["rows"][table]
-        )
+        left = sorted((row["title"], names.get(row[case.column])) for row in after["rows"][table])
     assert left == sorted(case.left)

@@ -28,7 +28,7 @@ def edit(project: Path, relpath: str, old: str, new: str) -> None:
 FK_LINE = (
     'author = models.ForeignKey("authors.Author", on_delete=models.CASCADE, related_name="books")'
 )
-OUTSIDE_BASE = '''from django.db import models
+OUTSIDE_BASE = """from django.db import models
 
 
 class Owned(models.Model):
@@ -36,7 +36,7 @@ class Owned(models.Model):
 
     class Meta:
         abstract = True
-'''
+"""
 
 
 def outside_the_project(project: Path) -> None:

@@ -43,7 +43,7 @@ SITES = [
 
 REWRITTEN = {
     "    return book.author.id\n": "    return book.author_id\n",
-    "    return book.author.pk  # the primary key\n": "    return book.author_id  # the primary key\n",
+    "return book.author.pk  # the primary key": "return book.author_id  # the primary key",
     "Book.objects.filter(author=author)": "Book.objects.filter(author_id=author.id)",
     "Book.objects.exclude(author=None)": "Book.objects.exclude(author_id=None)",
     "filter(author__id=author_id, title__isnull=False)": (

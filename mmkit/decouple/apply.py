@@ -207,8 +207,9 @@ def _id_field(crossing: Crossing, found: dict[str, Any]) -> model_rewrite.IdFiel
     if found["db_column"]:
         options.append(("db_column", f'"{found["db_column"]}"'))
     kind = "OneToOneField" if found["one_to_one"] else "ForeignKey"
+    target = crossing.relation.target
     comment = (
-        f"id of {_article(crossing.relation.target)} {crossing.relation.target}, owned by module {crossing.target_module} "
+        f"id of {on_delete.article(target)} {target}, owned by module {crossing.target_module} "
         f"(no {kind} across modules)"
     )
     return model_rewrite.IdField(found["attname"], field_class, tuple(options), comment)
@@ -247,9 +248,10 @@ def _link_model(crossing: Crossing, found: dict[str, Any], width: int) -> tuple[
     )
     if len(doc) + 4 > width:
         doc = f'"""The {crossing.relation.target} ids of a {model} (many-to-many, decoupled)."""'
+    target_label = crossing.relation.target
     comment = (
-        f"# id of {_article(crossing.relation.target)} {crossing.relation.target}, owned by module {crossing.target_module} "
-        "(no relation across modules)"
+        f"# id of {on_delete.article(target_label)} {target_label}, owned by module "
+        f"{crossing.target_module} (no relation across modules)"
     )
     source = (
         f"class {name}({prefix}Model):\n"
@@ -282,7 +284,10 @@ def _link_migration(found: dict[str, Any], link_name: str) -> dict[str, Any]:
     database = schema_editor.connection.alias
     rows = {model}.{field}.through.objects.using(database)
     {link_name}.objects.using(database).bulk_create(
-        ({link_name}({source}_id=row.{source}_id, {target_id}=row.{target}_id) for row in rows.iterator()),
+        (
+            {link_name}({source}_id=row.{source}_id, {target_id}=row.{target}_id)
+            for row in rows.iterator()
+        ),
         batch_size=1000,
     )
 
@@ -293,8 +298,12 @@ def copy_rows_back(apps, schema_editor):
     {link_name} = apps.get_model("{app}", "{link_name}")
     database = schema_editor.connection.alias
     through = {model}.{field}.through
+    links = {link_name}.objects.using(database)
     through.objects.using(database).bulk_create(
-        (through({source}_id=link.{source}_id, {target}_id=link.{target_id}) for link in {link_name}.objects.using(database).iterator()),
+        (
+            through({source}_id=link.{source}_id, {target}_id=link.{target_id})
+            for link in links.iterator()
+        ),
         batch_size=1000,
     )
 '''
@@ -421,7 +430,3 @@ def _usage_sites(
             count = sum(1 for s in result.sites if s.rewritten)
             work.write(path, result.new_text, f"{count} usage sites rewritten")
     return tuple(sites)
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -43,9 +43,10 @@ def _add(source: str, module: str, name: str, first_party: set[str]) -> str:
     tree = ast.parse(source)
     imports = _imports(tree)
     for node in imports:
-        if isinstance(node, ast.ImportFrom) and _module_of(node) == module:
-            if any((alias.asname or alias.name) == name for alias in node.names):
-                return source
+        if not (isinstance(node, ast.ImportFrom) and _module_of(node) == module):
+            continue
+        if any((alias.asname or alias.name) == name for alias in node.names):
+            return source
     lines = source.splitlines(keepends=True)
     for node in imports:
         if (

@@ -12,6 +12,8 @@ from typing import Any
 
 import libcst as cst
 
+from mmkit.decouple.imports import add_imports
+
 LINE_LENGTH = 88
 """ruff's default; the project's own `line-length` wins (see line_length)."""
 
@@ -94,21 +96,20 @@ def rewrite(source: str, change: Rewrite) -> str:
     or the field is not found (the caller compares and refuses)."""
     module = cst.parse_module(source)
     prefix = _models_prefix(module)
-    transformer = _FieldRewriter(change, prefix, module.default_indent)
+    transformer = _FieldRewriter(change, prefix or "models.", module.default_indent)
     updated = module.visit(transformer)
     if not transformer.replaced:
         return source
     if change.target_name is not None and not _still_used(updated, change.target_name):
         updated = updated.visit(_ImportRemover(change.target_name))
+    if prefix is None:
+        return add_imports(updated.code, [("django.db", "models")], set())
     return updated.code
 
 
-def models_prefix(source: str) -> str:
-    """How the file names Django's model fields: `models.` when it imports django.db.models."""
-    return _models_prefix(cst.parse_module(source))
-
-
-def _models_prefix(module: cst.Module) -> str:
+def _models_prefix(module: cst.Module) -> str | None:
+    """How the file names Django's model fields (`models.`); None when it does not import
+    django.db's models, which is then imported."""
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -119,7 +120,7 @@ def _models_prefix(module: cst.Module) -> str:
                     for alias in names:
                         if _dotted(alias.name) == "models":
                             return f"{_alias_name(alias)}."
-    return "models."
+    return None
 
 
 def _alias_name(alias: cst.ImportAlias) -> str:
@@ -139,13 +140,13 @@ def _dotted(node: cst.BaseExpression | None) -> str:
 def _assigns(statement: cst.SimpleStatementLine, name: str) -> bool:
     for small in statement.body:
         if isinstance(small, cst.Assign):
-            if any(
-                isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
-            ):
-                return True
-        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-            if small.target.value == name:
-                return True
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign):
+            targets = [small.target]
+        else:
+            continue
+        if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+            return True
     return False
 
 

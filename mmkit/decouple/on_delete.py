@@ -55,6 +55,11 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def article(word: str) -> str:
+    """ "an author", "a book": for the sentences mmkit writes into code and notes."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def refuse_unsupported(name: str, action: str | None) -> None:
     """PROTECT and RESTRICT need the other module's answer before deleting: they cannot cross
     a boundary without coupling the modules, so the user chooses first."""
@@ -181,7 +186,8 @@ def _with_event(source: str | None, target: Target) -> str:
         key = "str"
     cls = (
         f"@dataclass(frozen=True)\nclass {target.event}:\n"
-        f'    """{"An" if target.snake[0] in "aeiou" else "A"} {target.snake} was deleted; modules that keep its id clean up after it."""\n\n'
+        f'    """{article(target.snake).title()} {target.snake} was deleted; modules that keep its '
+        'id clean up after it."""\n\n'
         f"    {target.event_field}: {key}\n"
     )
     if source is None:
@@ -214,7 +220,8 @@ def _publish(work: Workspace, target: Target, first_party: set[str]) -> list[str
     publish = f"publish({target.event}({target.event_field}={target.event_field}))"
     advice = (
         f"module {target.module_name} must publish {target.event}: add "
-        f"`{publish}` (from mmkit.events import publish) where it deletes a {target.snake}, "
+        f"`{publish}` (from mmkit.events import publish) where it deletes "
+        f"{article(target.snake)} {target.snake}, "
         "in the same transaction"
     )
     if source is None:

@@ -8,6 +8,7 @@ architecture's rules a `book` is the model itself and not another module's DTO.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -154,11 +155,11 @@ def find(
 
 
 def _templates(root: Path) -> list[Path]:
+    """Template files under root; hidden folders, virtualenvs and node_modules are not walked."""
     found = []
-    for path in sorted(root.rglob("*")):
-        if path.suffix in TEMPLATE_SUFFIXES and not (set(path.parts) & SKIPPED_DIRS):
-            if not any(part.startswith(".") for part in path.relative_to(root).parts):
-                found.append(path)
+    for directory, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if f not in SKIPPED_DIRS and not f.startswith("."))
+        found.extend(Path(directory) / f for f in sorted(files) if f.endswith(TEMPLATE_SUFFIXES))
     return found
 
 
