@@ -97,8 +97,12 @@ def decouple_the_example(tmp_path: Path, database: dict[str, Any] | None, mmkit_
     before = report(project, database, "run", "")
     assert [column for column, _ in before["foreign_keys"]["books_book"]] == ["author_id"]
 
+    recorded = mmkit_cli("baseline", str(project))
+    assert recorded.stdout == "mmkit-baseline.json: recorded 1 finding\n"
+
     result = mmkit_cli("decouple", "books.Book.author", "--path", str(project))
     assert result.exit_code == 0, result.output
+    assert json.loads((project / "mmkit-baseline.json").read_text())["findings"] == []
 
     migrated = run(project, database, "manage.py", "migrate")
     assert migrated.returncode == 0, migrated.stderr

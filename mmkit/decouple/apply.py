@@ -123,10 +123,11 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     )
     if not _events_public(project, crossing.target_module):
         notes.append(
-            f'module {crossing.target_module}\'s events are not public: add "events" to its '
-            "public interface in [tool.mmkit] so the handler may import them"
+            f'the events of module {crossing.target_module} are not public: add "events" to '
+            "its public interface in [tool.mmkit] so the handler may import them"
         )
     sites = _usage_sites(project, crossing, first, work)
+    _shrink_baseline(project, {(f["label"], f["field"]) for f in facts}, work)
     edits = tuple(work.edits())
     if not dry_run:
         write_all(edits)
@@ -430,3 +431,29 @@ def _usage_sites(
             count = sum(1 for s in result.sites if s.rewritten)
             work.write(path, result.new_text, f"{count} usage sites rewritten")
     return tuple(sites)
+
+
+def _shrink_baseline(project: Project, decoupled: set[tuple[str, str]], work: Workspace) -> None:
+    """The baseline's E001 entries of the decoupled field go with it, so no stale entry blocks
+    `manage.py migrate` (mmkit.E101); no other entry is touched."""
+    from mmkit import baseline
+    from mmkit.checks.relations import findings, from_source
+
+    path = baseline.path_for(project)
+    try:
+        counts = baseline.load(path)
+    except baseline.BaselineError:
+        return
+    if counts is None:
+        return
+    relations, _ = from_source(project)
+    gone = {
+        baseline.key(finding)
+        for finding in findings(project, relations)
+        if finding.rule == "mmkit.E001" and (finding.model, finding.field) in decoupled
+    }
+    if not gone & set(counts):
+        return
+    for entry in gone:
+        counts.pop(entry, None)
+    work.write(path, baseline.dumps(counts), "the decoupled field's entries removed")
