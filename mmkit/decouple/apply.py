@@ -126,7 +126,7 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
             f'the events of module {crossing.target_module} are not public: add "events" to '
             "its public interface in [tool.mmkit] so the handler may import them"
         )
-    sites = _usage_sites(project, crossing, first, work)
+    sites = _usage_sites(project, crossing, first, work, models)
     _shrink_baseline(project, {(f["label"], f["field"]) for f in facts}, work)
     edits = tuple(work.edits())
     if not dry_run:
@@ -398,7 +398,7 @@ def _events_public(project: Project, module_name: str) -> bool:
 
 
 def _usage_sites(
-    project: Project, crossing: Crossing, found: dict[str, Any], work: Workspace
+    project: Project, crossing: Crossing, found: dict[str, Any], work: Workspace, models: list[str]
 ) -> tuple[usages.Site, ...]:
     related = found["related_name"]
     if related and related.endswith("+"):
@@ -419,7 +419,8 @@ def _usage_sites(
         batch=f"{target_module}.facade.get_{found['target_plural'].replace(' ', '_')}(ids)",
         many_to_many=found["many_to_many"],
     )
-    owning = [project.module(crossing.module).path]
+    labels = {label.partition(".")[0] for label in models}
+    owning = [project.by_label[label].path for label in sorted(labels)]
     texts = {}
     for edit in work.edits():
         texts[edit.path] = edit.after

@@ -240,27 +240,41 @@ def _still_used(module: cst.Module, name: str) -> bool:
 
 
 class _ImportRemover(cst.CSTTransformer):
-    """Drops the import of the other module's model once the relation no longer names it."""
+    """Drops the import of the other module's model once the relation no longer names it; the
+    blank lines before a removed statement stay where they were."""
 
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def leave_ImportFrom(
-        self, original: cst.ImportFrom, updated: cst.ImportFrom
-    ) -> cst.ImportFrom | cst.RemovalSentinel:
-        if not isinstance(updated.names, Sequence):
+    def _only_target(self, small: cst.BaseSmallStatement) -> bool:
+        return (
+            isinstance(small, cst.ImportFrom)
+            and isinstance(small.names, Sequence)
+            and all(_alias_name(alias) == self.name for alias in small.names)
+        )
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if not isinstance(updated.names, Sequence) or self._only_target(updated):
             return updated
         kept = [a for a in updated.names if _alias_name(a) != self.name]
         if len(kept) == len(updated.names):
             return updated
-        if not kept:
-            return cst.RemoveFromParent()
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(names=kept)
 
-    def leave_SimpleStatementLine(
-        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        if not updated.body:
-            return cst.RemoveFromParent()
-        return updated
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for statement in updated.body:
+            if isinstance(statement, cst.SimpleStatementLine) and all(
+                self._only_target(small) for small in statement.body
+            ):
+                carried.extend(line for line in statement.leading_lines if line.comment is None)
+                continue
+            if carried:
+                statement = statement.with_changes(
+                    leading_lines=[*carried, *statement.leading_lines]
+                )
+                carried = []
+            body.append(statement)
+        return updated.with_changes(body=body)
