@@ -123,6 +123,11 @@ REFUSALS = {
         lambda p: edit(p, "books/models.py", FK_LINE, PROTECT),
         "has on_delete=PROTECT, which cannot cross a module boundary",
     ),
+    "to_field": (
+        "books.Book.author",
+        lambda p: edit(p, "books/models.py", 'related_name="books"', 'to_field="name"'),
+        "points at a field other than the primary key",
+    ),
     "pending": ("books.Book.author", pending_changes, "have changes without a migration"),
     "shared_legitimately": ("books.Book.author", legitimate_sharer, "keep it legitimately"),
 }

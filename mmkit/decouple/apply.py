@@ -11,7 +11,7 @@ from mmkit.decouple import model_rewrite, on_delete, usages
 from mmkit.decouple.django_project import DjangoProject
 from mmkit.decouple.edits import FileEdit, Workspace, write_all
 from mmkit.decouple.errors import DecoupleError
-from mmkit.decouple.plan import Crossing, FieldNotFound, resolve
+from mmkit.decouple.plan import Crossing, FieldNotFound, relation_findings, resolve
 from mmkit.project import Project, load_project, require_modules
 
 ID_FIELDS = {
@@ -178,6 +178,11 @@ def _refuse_unsafe(crossing: Crossing, facts: list[dict[str, Any]]) -> None:
             continue
         if found["primary_key"]:
             raise DecoupleError(f"{name} is the model's primary key: decouple it by hand")
+        if not found["to_primary_key"]:
+            raise DecoupleError(
+                f"{name} points at a field other than the primary key (to_field): the deletion "
+                "event carries the primary key, so decouple it by hand"
+            )
         _id_class(name, found["target_pk"])
         on_delete.refuse_unsupported(name, found["on_delete"])
 
@@ -438,7 +443,6 @@ def _shrink_baseline(project: Project, decoupled: set[tuple[str, str]], work: Wo
     """The baseline's E001 entries of the decoupled field go with it, so no stale entry blocks
     `manage.py migrate` (mmkit.E101); no other entry is touched."""
     from mmkit import baseline
-    from mmkit.checks.relations import findings, from_source
 
     path = baseline.path_for(project)
     try:
@@ -447,10 +451,9 @@ def _shrink_baseline(project: Project, decoupled: set[tuple[str, str]], work: Wo
         return
     if counts is None:
         return
-    relations, _ = from_source(project)
     gone = {
         baseline.key(finding)
-        for finding in findings(project, relations)
+        for finding in relation_findings(project)
         if finding.rule == "mmkit.E001" and (finding.model, finding.field) in decoupled
     }
     if not gone & set(counts):

@@ -13,6 +13,7 @@ from pathlib import Path
 from mmkit.checks.model_index import ModelIndex
 from mmkit.checks.relations import Relation, findings, from_source
 from mmkit.decouple.errors import DecoupleError
+from mmkit.findings import Finding
 from mmkit.project import Project
 
 SUPPORTED = ("ForeignKey", "OneToOneField", "ManyToManyField")
@@ -105,6 +106,12 @@ def crossings(project: Project) -> list[Crossing]:
             continue
         found.append(_crossing(project, index, relation, shared))
     return sorted(found, key=lambda c: (str(c.relation.path), c.relation.line, c.name))
+
+
+def relation_findings(project: Project) -> list[Finding]:
+    """The E001s and E002s `mmkit check` reports, before suppressions and the baseline."""
+    relations, _ = from_source(project)
+    return findings(project, relations)
 
 
 def resolve(project: Project, name: str) -> Crossing:

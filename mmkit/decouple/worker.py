@@ -130,6 +130,7 @@ def _field_facts(label: str, name: str) -> dict[str, Any]:
     facts.update(
         on_delete=getattr(on_delete, "__name__", repr(on_delete)),
         column=field.column,
+        to_primary_key=field.target_field.primary_key,
         db_column=field.db_column,
         attname=field.attname,
         target_pk=_pk_facts(field.target_field),
