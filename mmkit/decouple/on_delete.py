@@ -192,8 +192,8 @@ def _with_event(source: str | None, target: Target) -> str:
     )
     if source is None:
         source = (
-            f'"""The events module {target.module_name} publishes: its public announcements, '
-            'as frozen dataclasses."""\n\nfrom __future__ import annotations\n\n'
+            f'"""The events of module {target.module_name}: what other modules may react to."""\n\n'
+            "from __future__ import annotations\n\n"
             f'__all__ = ["{target.event}"]\n'
         )
     else:
