@@ -128,13 +128,26 @@ REFUSALS = {
         lambda p: edit(p, "books/models.py", 'related_name="books"', 'to_field="name"'),
         "points at a field other than the primary key",
     ),
+    "broken_settings": (
+        "books.Book.author",
+        lambda p: (p / "config/settings.py").write_text('raise RuntimeError("broken")\n'),
+        "Django could not load the project: RuntimeError: broken",
+    ),
+    "no_settings": (
+        "books.Book.author",
+        lambda p: edit(p, "pyproject.toml", 'settings = "config.settings"\n', ""),
+        "decouple needs the Django settings to write a migration",
+    ),
     "pending": ("books.Book.author", pending_changes, "have changes without a migration"),
     "shared_legitimately": ("books.Book.author", legitimate_sharer, "keep it legitimately"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(REFUSALS))
-def test_refusal_is_one_line_and_changes_nothing(name: str, copy_fixture, mmkit_cli) -> None:
+def test_refusal_is_one_line_and_changes_nothing(
+    name: str, copy_fixture, mmkit_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
     field, prepare, message = REFUSALS[name]
     project = copy_fixture("dc_usages")
     if prepare is not None:
@@ -183,3 +196,22 @@ def test_the_plan_lists_every_e001_and_changes_nothing(copy_fixture, mmkit_cli) 
         "  mmkit decouple books.Shelf.books",
     ]
     assert snapshot(project) == before
+
+
+def test_the_plan_of_a_field_every_inheritor_crosses_with(copy_fixture, mmkit_cli) -> None:
+    from test_decouple_migrations import INHERITED
+
+    project = copy_fixture("dc_library")
+    for relpath, text in INHERITED.items():
+        (project / relpath).write_text(text)
+    result = mmkit_cli("decouple", "--path", str(project))
+    assert result.stdout.splitlines() == [
+        "books/models.py:5: books.Book.author ForeignKey to authors.Author: inherited from "
+        "common.models.Authored by 2 models: decoupled at the base, one migration per app "
+        "(books, magazines)",
+        "magazines/models.py:5: magazines.Magazine.author ForeignKey to authors.Author: "
+        "inherited from common.models.Authored by 2 models: decoupled at the base, one "
+        "migration per app (books, magazines)",
+        "2 cross-module relations; decouple one field at a time, e.g.:",
+        "  mmkit decouple books.Book.author",
+    ]
