@@ -268,8 +268,13 @@ def new_module(
 
 
 @main.command()
-@click.argument("model_field", metavar="MODEL_FIELD", required=False)
-@click.option("--path", default=".", type=click.Path(path_type=str), help="The project.")
+@click.argument("model_field", metavar="[MODEL_FIELD]", required=False)
+@click.option(
+    "--path",
+    default=".",
+    type=click.Path(path_type=str),
+    help="The project, or a directory in it (default: the current directory).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the changes as diffs; write nothing.")
 def decouple(model_field: str | None, path: str, dry_run: bool) -> None:
     """Turn the cross-module relation MODEL_FIELD (books.Book.author) into an id.

@@ -20,7 +20,7 @@ def _report(tables: list[str]) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    report: dict[str, Any] = {"rows": {}, "foreign_keys": {}, "unique": {}}
+    report: dict[str, Any] = {"rows": {}, "foreign_keys": {}, "unique": {}, "indexes": {}}
     with connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
         for table in tables:
@@ -38,6 +38,10 @@ def _report(tables: list[str]) -> dict[str, Any]:
             )
             report["unique"][table] = sorted(
                 c["columns"] for c in constraints if c["unique"] and not c["primary_key"]
+            )
+            named = connection.introspection.get_constraints(cursor, table).items()
+            report["indexes"][table] = sorted(
+                [name, *c["columns"]] for name, c in named if c["index"] and not c["unique"]
             )
     try:
         with redirect_stdout(io.StringIO()):

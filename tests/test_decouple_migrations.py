@@ -100,6 +100,7 @@ class Case:
     back: tuple[str, ...] = ("books:0001_initial",)
     column: str = "author_id"
     unique_after: list[list[str]] = field(default_factory=list)
+    index_after: list[str] | None = None
     left: tuple[tuple[str, str], ...] = (("Second", "Bob"),)
     """(title, author name or None) of each row of the first table once Ann is deleted."""
 
@@ -109,9 +110,18 @@ def book(field_source: str) -> dict[str, str]:
 
 
 FK = 'author = models.ForeignKey("authors.Author", on_delete=models.CASCADE, related_name="books")'
+META = """        indexes = [models.Index(fields=["author", "title"], name="book_author_title")]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "title"], name="one_title_per_author")
+        ]
+"""
 CASES = {
     "foreign_key": Case(
-        "books.Book.author", book(FK), INSERT.format(a="author=ann", b="author=bob")
+        "books.Book.author",
+        {"books/models.py": BOOK.format(field=FK).replace('("title",)\n', '("title",)\n' + META)},
+        INSERT.format(a="author=ann", b="author=bob"),
+        unique_after=[["author_id", "title"]],
+        index_after=["book_author_title", "author_id", "title"],
     ),
     "one_to_one": Case(
         "books.Book.author",
@@ -222,6 +232,8 @@ def decouple_and_migrate(
             assert after["rows"][table] == before["rows"][table]
     for expected in case.unique_after:
         assert expected in after["unique"]["books_book"]
+    if case.index_after is not None:
+        assert case.index_after in after["indexes"]["books_book"]
     assert [f for f in run_checks(project) if f.rule == "mmkit.E001"] == []
     back = before
     for target in case.back:
