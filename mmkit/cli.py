@@ -330,9 +330,7 @@ def test_command(
         settings = standalone.settings_module(project)
         chosen = project.modules if every else (standalone.find_module(project, module or ""),)
         deps = standalone.dependencies(project, lambda: imported_modules(project))
-        specs = [
-            standalone.plan(project, one, mode, deps, settings, pytest_args) for one in chosen
-        ]
+        specs = [standalone.plan(project, one, mode, deps, settings, pytest_args) for one in chosen]
     results = []
     for spec in specs:
         quiet = every or fmt == "json"

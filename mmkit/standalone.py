@@ -51,7 +51,9 @@ def dependencies(project: Project, imported: Callable[[], set[tuple[str, str]]])
             continue
         if pairs is None:
             pairs = imported()
-        found[module.name] = tuple(sorted(target for source, target in pairs if source == module.name))
+        found[module.name] = tuple(
+            sorted(target for source, target in pairs if source == module.name)
+        )
     return found
 
 
@@ -96,4 +98,5 @@ def plan(
         tests=str(module.path),
         pytest_args=pytest_args,
         all_modules=tuple(other.name for other in project.modules),
+        depends_on=tuple(deps[module.name]),
     )

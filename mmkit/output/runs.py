@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from mmkit.testing.spec import NO_TESTS, OK, STEPS, RunResult, RunSpec, Step
+from mmkit.testing.spec import FAILED, NO_TESTS, OK, STEPS, RunResult, RunSpec, Step
 
 SCHEMA_VERSION = 1
 COLUMNS = ("module", "mode", "boots", "checks", "migrates", "tests", "time")
@@ -38,7 +38,10 @@ def table(results: Sequence[RunResult]) -> str:
         cells = [_cell(result.step(name)) for name in STEPS]
         rows.append((result.module, result.mode, *cells, f"{result.seconds:.1f} s"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     lines.append(_verdict(results))
     return "\n".join(lines) + "\n"
 
@@ -54,9 +57,11 @@ def as_json(results: Sequence[RunResult]) -> str:
 
 
 def _cell(step: Step) -> str:
-    if step.name == "tests" and step.status in (OK, "failed") and (step.passed or step.failed):
-        counts = f"{step.passed} passed"
-        return f"{counts}, {step.failed} failed" if step.failed else counts
+    if step.name == "tests" and step.status in (OK, FAILED) and (step.passed or step.failed):
+        counts = [f"{step.passed} passed"]
+        counts += [f"{step.failed} failed"] if step.failed else []
+        counts += [f"{step.skipped} skipped"] if step.skipped else []
+        return ", ".join(counts)
     return step.status if step.status != NO_TESTS else "no tests"
 
 

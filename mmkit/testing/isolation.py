@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mmkit.testing import standins
+from mmkit.testing import errors, standins
 from mmkit.testing.errors import ModuleNotLoaded
 from mmkit.testing.spec import FAILED, NO_TESTS, OK, SKIPPED, STEPS, RunResult, RunSpec, Step
 
@@ -30,7 +30,9 @@ def run(spec: RunSpec, spec_path: Path) -> RunResult:
     for folder in dict.fromkeys((spec.base_dir, spec.root)):
         if folder not in sys.path:
             sys.path.insert(0, folder)
-    standins.install(spec.left_out, spec.loaded, spec.module)
+    standins.install(
+        spec.left_out, spec.loaded, errors.Run(spec.module, spec.mode, spec.depends_on)
+    )
     os.environ["MMKIT_TEST_SPEC"] = str(spec_path)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     steps = [boot(spec)]
@@ -134,8 +136,12 @@ def tests(spec: RunSpec) -> Step:
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (code == 0 and not counter.ran):
         return Step("tests", NO_TESTS, f"no tests collected in {spec.tests}")
     status = OK if code == pytest.ExitCode.OK else FAILED
-    detail = "" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) else f"pytest {code}"
-    return Step("tests", status, detail, counter.passed, counter.failed)
+    detail = "\n".join(counter.failures)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        detail = "\n".join(
+            [f"pytest exited with {code.name if hasattr(code, 'name') else code}", detail]
+        )
+    return Step("tests", status, detail, counter.passed, counter.failed, counter.skipped)
 
 
 class _Counter:
@@ -144,6 +150,8 @@ class _Counter:
     def __init__(self) -> None:
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
+        self.failures: list[str] = []
 
     @property
     def ran(self) -> int:
@@ -152,8 +160,13 @@ class _Counter:
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.failed:
             self.failed += 1
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message if crash is not None else str(report.longrepr)
+            self.failures.append(f"{report.nodeid}: {message.splitlines()[0] if message else ''}")
         elif report.passed and report.when == "call":
             self.passed += 1
+        elif report.skipped:
+            self.skipped += 1
 
 
 def _guarded(name: str, spec: RunSpec, action: Callable[[], None]) -> Step:

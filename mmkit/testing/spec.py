@@ -40,6 +40,7 @@ class RunSpec:
     tests: str
     pytest_args: tuple[str, ...] = ()
     all_modules: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -54,6 +55,7 @@ class RunSpec:
         )
         data["pytest_args"] = tuple(data["pytest_args"])
         data["all_modules"] = tuple(data["all_modules"])
+        data["depends_on"] = tuple(data["depends_on"])
         return cls(**data)
 
     @classmethod
@@ -70,6 +72,7 @@ class Step:
     detail: str = ""
     passed: int = 0
     failed: int = 0
+    skipped: int = 0
 
     @property
     def ok(self) -> bool:

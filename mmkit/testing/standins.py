@@ -33,11 +33,11 @@ class StandInFinder(MetaPathFinder):
     """First on sys.meta_path: answers every import inside a left-out module."""
 
     def __init__(
-        self, left_out: Iterable[ModuleInfo], loaded: Iterable[str], under_test: str
+        self, left_out: Iterable[ModuleInfo], loaded: Iterable[str], run: errors.Run
     ) -> None:
         self.left_out = {info.name: info for info in left_out}
         self.loaded = frozenset(loaded)
-        self.under_test = under_test
+        self.run = run
         self.builder = SourceBuilder(self)
 
     def owner(self, fullname: str) -> ModuleInfo | None:
@@ -69,13 +69,13 @@ class StandInFinder(MetaPathFinder):
         if relative == URLS and source_file(info, relative):
             return ModuleSpec(fullname, _UrlsLoader(info))
         public = " or ".join(f"{info.name}.{name}" for name in info.public) or "nothing"
-        message = errors.private_import(info.name, fullname, _importer(), public)
+        message = errors.private_import(info.name, fullname, _importer(), public, self.run)
         raise errors.ModuleNotLoaded(message, info.name)
 
 
-def install(left_out: Iterable[ModuleInfo], loaded: Iterable[str], under_test: str) -> None:
+def install(left_out: Iterable[ModuleInfo], loaded: Iterable[str], run: errors.Run) -> None:
     """Put the stand-ins in front of every other importer for the rest of the process."""
-    sys.meta_path.insert(0, StandInFinder(left_out, loaded, under_test))
+    sys.meta_path.insert(0, StandInFinder(left_out, loaded, run))
 
 
 def source_file(info: ModuleInfo, relative: str) -> Path | None:
@@ -159,12 +159,12 @@ class _InterfaceLoader(Loader):
             else:
                 setattr(module, name, value)
         module.__getattr__ = _missing_names(  # type: ignore[attr-defined]
-            self.info.name, dotted, frozenset(unavailable), self.finder.under_test
+            self.info.name, dotted, frozenset(unavailable), self.finder.run
         )
 
 
 def _missing_names(
-    module: str, interface: str, unavailable: frozenset[str], under_test: str
+    module: str, interface: str, unavailable: frozenset[str], run: errors.Run
 ) -> Callable[[str], Any]:
     """A module __getattr__: exported names that could not be rebuilt raise ModuleNotLoaded."""
 
@@ -173,9 +173,7 @@ def _missing_names(
             fake = fakes.active(interface, name)
             if fake is not None:
                 return fake
-            raise errors.ModuleNotLoaded(
-                errors.missing_name(module, interface, name, under_test), module
-            )
+            raise errors.ModuleNotLoaded(errors.missing_name(module, interface, name, run), module)
         raise AttributeError(f"module {interface!r} has no attribute {name!r}")
 
     return __getattr__
@@ -213,7 +211,7 @@ class SourceBuilder:
             return _MISSING
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-                return _stand_in_function(info.name, dotted, node, self.finder.under_test)
+                return _stand_in_function(info.name, dotted, node, self.finder.run)
             if isinstance(node, ast.ClassDef) and node.name == name:
                 return self._class(info, dotted, tree, node, depth)
         for node in tree.body:
@@ -249,7 +247,11 @@ class SourceBuilder:
         """
         if _imports_models(tree):
             return _MISSING
-        namespace: dict[str, Any] = {"__name__": dotted, "__builtins__": builtins}
+        # The class runs in a module object of its own name, registered only while it runs:
+        # dataclasses look the module up in sys.modules, and nothing may import it after.
+        home = ModuleType(dotted)
+        namespace: dict[str, Any] = home.__dict__
+        namespace["__builtins__"] = builtins
         for statement in tree.body:
             if isinstance(statement, ast.Import | ast.ImportFrom) and self._safe(info, statement):
                 try:
@@ -260,10 +262,17 @@ class SourceBuilder:
             value = self.resolve(info, dotted, used, depth + 1)
             if value is not _MISSING:
                 namespace[used] = value
+        previous = sys.modules.get(dotted)
+        sys.modules[dotted] = home
         try:
             exec(compile(ast.Module([node], []), dotted, "exec"), namespace)
         except Exception:
             return _MISSING
+        finally:
+            if previous is None:
+                sys.modules.pop(dotted, None)
+            else:
+                sys.modules[dotted] = previous
         return namespace[node.name]
 
     def _safe(self, info: ModuleInfo, statement: ast.Import | ast.ImportFrom) -> bool:
@@ -285,18 +294,17 @@ class SourceBuilder:
 
 
 def _stand_in_function(
-    module: str, interface: str, node: ast.FunctionDef | ast.AsyncFunctionDef, under_test: str
+    module: str, interface: str, node: ast.FunctionDef | ast.AsyncFunctionDef, run: errors.Run
 ) -> Callable[..., Any]:
     """A function that runs the test's fake, or raises ModuleNotLoaded naming both fixes."""
     name = node.name
 
     def stand_in(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
         fake = fakes.active(interface, name)
         if fake is not None:
             return fake(*args, **kwargs)
-        raise errors.ModuleNotLoaded(
-            errors.function_called(module, interface, name, under_test), module
-        )
+        raise errors.ModuleNotLoaded(errors.function_called(module, interface, name, run), module)
 
     stand_in.__name__ = stand_in.__qualname__ = name
     stand_in.__module__ = interface
@@ -366,11 +374,12 @@ def _names_used(node: ast.ClassDef) -> set[str]:
 def _imports_models(tree: ast.Module) -> bool:
     """Whether a file imports Django's models: its classes are not rebuilt outside Django."""
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "django.db":
-            if any(alias.name == "models" for alias in node.names):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module.startswith("django.db.models") or (
+                module == "django.db" and any(alias.name == "models" for alias in node.names)
+            ):
                 return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.db.models"):
-            return True
         if isinstance(node, ast.Import) and any(
             alias.name.startswith("django.db.models") for alias in node.names
         ):
