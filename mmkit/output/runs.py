@@ -25,7 +25,7 @@ def steps(result: RunResult) -> str:
     lines = []
     for step in result.steps:
         lines.append(f"{step.name:<8} {_cell(step)}")
-        if step.detail and not step.ok:
+        if step.detail and step.status != OK:
             lines.extend(f"    {line}" for line in step.detail.splitlines())
     lines.append(_verdict([result]))
     return "\n".join(lines) + "\n"

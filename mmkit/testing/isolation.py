@@ -134,7 +134,8 @@ def tests(spec: RunSpec) -> Step:
     sys.stdout.flush()
     code = pytest.main(args, plugins=[counter])
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (code == 0 and not counter.ran):
-        return Step("tests", NO_TESTS, f"no tests collected in {spec.tests}")
+        where = os.path.relpath(spec.tests, spec.base_dir)
+        return Step("tests", NO_TESTS, f"no tests collected under {where}")
     status = OK if code == pytest.ExitCode.OK else FAILED
     detail = "\n".join(counter.failures)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
