@@ -336,10 +336,9 @@ def test_command(
         quiet = every or fmt == "json"
         if not quiet:
             click.echo(runs.plan_line(spec))
-        result, output = in_subprocess(spec, capture=quiet)
+        result, _ = in_subprocess(spec, capture=quiet)
         if every and fmt == "text" and not result.ok:
             click.echo(runs.plan_line(spec))
-            click.echo(output, nl=False)
             click.echo(runs.steps(result))
         results.append(result)
     if fmt == "json":

@@ -328,3 +328,52 @@ def test_a_project_without_settings_is_told_what_to_add(three: Path) -> None:
         f"Error: {three / 'pyproject.toml'}: mmkit test needs the project's Django settings: "
         'add settings = "config.settings" (your settings module) to [tool.mmkit]'
     )
+
+
+def test_generated_tests_run_under_manage_py_test_pytest_and_mmkit_test(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mmkit.cli import main
+
+    example = tmp_path / "example_project"
+    shutil.copytree(
+        EXAMPLE, example, ignore=shutil.ignore_patterns("__pycache__", "db.sqlite3", ".*cache")
+    )
+    invoices = ("invoices", "--model", "Invoice", "--field", "number:str")
+    references = ("--field", "author_id:ref:authors", "--field", "editor_id:ref:authors")
+    cwd = Path.cwd()
+    os.chdir(example)
+    try:
+        for args in ((*invoices, *references), ("notes",)):
+            created = CliRunner().invoke(main, ["new-module", *args], catch_exceptions=False)
+            assert created.exit_code == 0, created.output
+    finally:
+        os.chdir(cwd)
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+
+    manage = subprocess.run(
+        [sys.executable, "manage.py", "test", "invoices", "notes"],
+        cwd=example,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    pytest_run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "invoices", "notes"],
+        cwd=example,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+    assert manage.returncode == 0, manage.stderr
+    assert "Ran 9 tests" in manage.stderr
+    assert pytest_run.returncode == 0, pytest_run.stdout
+    assert "9 passed" in pytest_run.stdout
+    for module in ("invoices", "notes"):
+        [run] = runs_of(mmkit_test(example, module, "--with", "none", "--format", "json"))
+        assert run["passed"], run
+    [run] = runs_of(mmkit_test(example, "invoices", "--format", "json"))
+    assert (run["loaded"], steps_of(run)["tests"]) == (["authors", "invoices"], ("ok", 8, 0))
