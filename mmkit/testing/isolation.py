@@ -118,7 +118,7 @@ def _foreign_dependencies(spec: RunSpec, migrations: dict[tuple[str, str], Any])
             found.append(
                 f"migration {label}.{name} depends on {other}.{other_name}, {owner} "
                 f"(--with {spec.mode}): a module's migrations must not depend on another "
-                "module's; keep the other module's id instead of a relation (mmkit decouple)"
+                "module's; keep the other module's id instead of a relation"
             )
     return found
 
