@@ -376,3 +376,25 @@ def test_generated_tests_run_under_manage_py_test_pytest_and_mmkit_test(tmp_path
         assert run["passed"], run
     [run] = runs_of(mmkit_test(example, "invoices", "--format", "json"))
     assert (run["loaded"], steps_of(run)["tests"]) == (["authors", "invoices"], ("ok", 8, 0))
+
+
+def test_all_dependencies_are_loaded_transitively(three: Path) -> None:
+    [run] = runs_of(mmkit_test(three, "gamma", "--with", "all", "--format", "json"))
+
+    assert (run["loaded"], run["left_out"], run["passed"]) == (["alpha", "beta", "gamma"], [], True)
+
+
+def test_the_runtime_imports_nothing_of_the_analysis() -> None:
+    import ast
+
+    runtime = Path(__file__).parent.parent / "mmkit" / "testing"
+    allowed = ("mmkit.testing",)
+    imported = set()
+    for path in runtime.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    mmkit_imports = {name for name in imported if name == "mmkit" or name.startswith("mmkit.")}
+    assert mmkit_imports and all(name.startswith(allowed) for name in mmkit_imports)

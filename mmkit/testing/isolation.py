@@ -127,8 +127,9 @@ def tests(spec: RunSpec) -> Step:
     """MODULE's tests with pytest (and pytest-django), with the arguments the user passed."""
     try:
         import pytest
+        import pytest_django  # noqa: F401
     except ImportError:
-        return Step("tests", FAILED, "pytest is not installed: pip install pytest pytest-django")
+        return Step("tests", FAILED, "pytest-django is not installed: pip install pytest-django")
     counter = _Counter()
     args = [spec.tests, f"--ds={SETTINGS}", *spec.pytest_args]
     sys.stdout.flush()
