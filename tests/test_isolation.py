@@ -398,3 +398,22 @@ def test_the_runtime_imports_nothing_of_the_analysis() -> None:
                 imported.update(alias.name for alias in node.names)
     mmkit_imports = {name for name in imported if name == "mmkit" or name.startswith("mmkit.")}
     assert mmkit_imports and all(name.startswith(allowed) for name in mmkit_imports)
+
+
+def test_a_run_whose_process_dies_is_a_failure_with_its_last_words(three: Path) -> None:
+    (three / "beta" / "apps.py").write_text(
+        "import os\n\n"
+        "from django.apps import AppConfig\n\n\n"
+        "class BetaConfig(AppConfig):\n"
+        '    name = "beta"\n\n'
+        "    def ready(self):\n"
+        '        print("beta gives up", flush=True)\n'
+        "        os._exit(3)\n"
+    )
+
+    completed = mmkit_test(three, "beta", "--format", "json")
+    [run] = runs_of(completed)
+
+    assert completed.returncode == 1
+    assert [s["status"] for s in run["steps"]] == ["failed", "skipped", "skipped", "skipped"]
+    assert detail(run, "boot") == "the run's process died: beta gives up"
