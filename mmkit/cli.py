@@ -321,6 +321,8 @@ def test_command(
     from mmkit.testing.isolation import in_subprocess
 
     if every and module is not None:
+        if not module.startswith("-"):
+            raise ProjectError(f"--all runs every module: leave out '{module}', or drop --all")
         pytest_args = (module, *pytest_args)
         module = None
     if module is None and not every:
@@ -339,7 +341,7 @@ def test_command(
         result, _ = in_subprocess(spec, capture=quiet)
         if every and fmt == "text" and not result.ok:
             click.echo(runs.plan_line(spec))
-            click.echo(runs.steps(result))
+            click.echo(runs.steps(result, verdict=False))
         results.append(result)
     if fmt == "json":
         click.echo(runs.as_json(results), nl=False)

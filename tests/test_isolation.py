@@ -307,6 +307,7 @@ def test_a_module_without_tests_is_reported_as_no_tests_not_a_pass(three: Path) 
         (("bta",), "Error: unknown module 'bta' (did you mean 'beta'?)"),
         ((), "Error: name a MODULE to test, or use --all"),
         (("beta", "--with", "some"), "Invalid value for '--with'"),
+        (("--all", "beta"), "Error: --all runs every module: leave out 'beta', or drop --all"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(three: Path, args: tuple[str, ...], message: str) -> None:

@@ -20,14 +20,15 @@ def plan_line(spec: RunSpec) -> str:
     )
 
 
-def steps(result: RunResult) -> str:
+def steps(result: RunResult, verdict: bool = True) -> str:
     """One line per step, its detail indented below when it did not pass, and a verdict."""
     lines = []
     for step in result.steps:
         lines.append(f"{step.name:<8} {_cell(step)}")
         if step.detail and step.status != OK:
             lines.extend(f"    {line}" for line in step.detail.splitlines())
-    lines.append(_verdict([result]))
+    if verdict:
+        lines.append(_verdict([result]))
     return "\n".join(lines) + "\n"
 
 

@@ -136,7 +136,8 @@ def tests(spec: RunSpec) -> Step:
     code = pytest.main(args, plugins=[counter])
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (code == 0 and not counter.ran):
         where = os.path.relpath(spec.tests, spec.base_dir)
-        return Step("tests", NO_TESTS, f"no tests collected under {where}")
+        selected = f" with pytest {' '.join(spec.pytest_args)}" if spec.pytest_args else ""
+        return Step("tests", NO_TESTS, f"no tests collected under {where}{selected}")
     status = OK if code == pytest.ExitCode.OK else FAILED
     detail = "\n".join(counter.failures)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
