@@ -418,3 +418,32 @@ def test_a_run_whose_process_dies_is_a_failure_with_its_last_words(three: Path) 
     assert completed.returncode == 1
     assert [s["status"] for s in run["steps"]] == ["failed", "skipped", "skipped", "skipped"]
     assert detail(run, "boot") == "the run's process died: beta gives up"
+
+
+def test_on_postgresql_each_run_migrates_and_tests_on_a_fresh_database(
+    three: Path, postgres: Any
+) -> None:
+    import psycopg
+
+    database = postgres.create_database("iso_three")
+    settings = three / "config" / "settings.py"
+    edit(
+        settings,
+        'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", '
+        '"NAME": BASE_DIR / "db.sqlite3"}}',
+        f"DATABASES = {{'default': {postgres.django_database(database)!r}}}",
+    )
+
+    completed = mmkit_test(three, "--all", "--format", "json")
+    document = json.loads(completed.stdout)
+
+    assert completed.returncode == 0, completed.stdout
+    assert [(r["module"], steps_of(r)["tests"]) for r in document["runs"]] == [
+        ("alpha", ("ok", 2, 0)),
+        ("beta", ("ok", 2, 0)),
+        ("gamma", ("ok", 1, 0)),
+    ]
+    with psycopg.connect(postgres.dsn("postgres")) as connection:
+        names = connection.execute("SELECT datname FROM pg_database").fetchall()
+    assert {name for (name,) in names} >= {"iso_three"}
+    assert f"test_{database}" not in {name for (name,) in names}
