@@ -447,3 +447,23 @@ def test_on_postgresql_each_run_migrates_and_tests_on_a_fresh_database(
         names = connection.execute("SELECT datname FROM pg_database").fetchall()
     assert {name for (name,) in names} >= {"iso_three"}
     assert f"test_{database}" not in {name for (name,) in names}
+
+
+def test_the_checks_step_includes_mmkits_checks_even_without_the_mmkit_app(three: Path) -> None:
+    edit(three / "config" / "settings.py", '    "mmkit",\n', "")
+    edit(
+        three / "beta" / "facade.py",
+        "def count_notes() -> int:\n",
+        "def thing_error() -> type:\n"
+        "    from alpha.use_cases import ThingNotFound\n\n"
+        "    return ThingNotFound\n\n\n"
+        "def count_notes() -> int:\n",
+    )
+
+    [run] = runs_of(mmkit_test(three, "beta", "--format", "json"))
+
+    assert steps_of(run)["checks"] == ("failed", 0, 0)
+    assert (
+        "beta.facade: (mmkit.E003) beta/facade.py:21:5: beta.facade imports alpha.use_cases, "
+        "private to module 'alpha'"
+    ) in detail(run, "checks")

@@ -59,7 +59,7 @@ def boot(spec: RunSpec) -> Step:
 
 
 def checks(spec: RunSpec) -> Step:
-    """`manage.py check`, mmkit's checks included; warnings are shown, errors fail."""
+    """`manage.py check`, mmkit's checks included: errors fail the step, warnings do not."""
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 
@@ -207,6 +207,7 @@ def in_subprocess(spec: RunSpec, capture: bool = False) -> tuple[RunResult, str]
     with tempfile.TemporaryDirectory(prefix="mmkit-test-") as scratch:
         spec_path, result_path = Path(scratch, "spec.json"), Path(scratch, "result.json")
         spec_path.write_text(spec.to_json(), encoding="utf-8")
+        started = time.perf_counter()
         completed = subprocess.run(
             [sys.executable, "-m", "mmkit.testing.isolation", str(spec_path), str(result_path)],
             cwd=spec.base_dir,
@@ -218,6 +219,7 @@ def in_subprocess(spec: RunSpec, capture: bool = False) -> tuple[RunResult, str]
         output = completed.stdout or ""
         if result_path.is_file():
             data = json.loads(result_path.read_text(encoding="utf-8"))
+            data["seconds"] = round(time.perf_counter() - started, 2)  # the process's whole life
             return RunResult.from_data(data), output
     last = output.strip().splitlines()[-1:] or [f"exit status {completed.returncode}"]
     steps = (Step("boot", FAILED, f"the run's process died: {last[0]}"),)

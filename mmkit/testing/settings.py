@@ -1,4 +1,5 @@
-"""The settings of an isolated run: the project's, without the modules the run leaves out.
+"""The settings of an isolated run: the project's, without the modules the run leaves out,
+and with the `mmkit` app, whose system checks the run's checks step includes.
 
 DJANGO_SETTINGS_MODULE points here in the run's own process; MMKIT_TEST_SPEC names the
 run's spec. Every other setting (databases, URLs, middleware) is the project's own.
@@ -26,3 +27,5 @@ def _left_out(entry: str) -> bool:
 
 
 INSTALLED_APPS = [app for app in _project.INSTALLED_APPS if not _left_out(app)]
+if not any(app == "mmkit" or app.startswith("mmkit.") for app in INSTALLED_APPS):
+    INSTALLED_APPS.append("mmkit")  # the run's checks step includes mmkit's system checks
