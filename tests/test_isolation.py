@@ -237,6 +237,19 @@ def test_all_in_json_for_ci_with_gamma_depending_on_what_it_imports(three: Path)
 
 
 def test_stand_ins_keep_dtos_and_errors_real_and_refuse_private_code(three: Path) -> None:
+    (three / "alpha" / "events.py").write_text(
+        "from __future__ import annotations\n\n"
+        "from dataclasses import dataclass\n\n\n"
+        "@dataclass(frozen=True)\n"
+        "class ThingRemoved:\n"
+        "    thing_id: int\n"
+    )
+    edit(
+        three / "alpha" / "facade.py",
+        "from .dto import ThingDTO\n",
+        ("from .dto import ThingDTO\nfrom .models import Thing\n"),
+    )
+    edit(three / "alpha" / "facade.py", '__all__ = ["ThingDTO",', '__all__ = ["Thing", "ThingDTO",')
     (three / "beta" / "tests" / "test_stand_ins.py").write_text(
         "import dataclasses\n\n"
         "import pytest\n\n"
@@ -253,6 +266,12 @@ def test_stand_ins_keep_dtos_and_errors_real_and_refuse_private_code(three: Path
         "def test_private_code_is_not_importable():\n"
         "    with pytest.raises(ModuleNotLoaded, match='alpha.use_cases, but module'):\n"
         "        import alpha.use_cases  # noqa: F401\n\n\n"
+        "def test_events_are_real_classes_too():\n"
+        "    from alpha.events import ThingRemoved\n"
+        "    assert ThingRemoved(thing_id=2).thing_id == 2\n\n\n"
+        "def test_a_model_it_hands_out_is_not_rebuilt():\n"
+        "    with pytest.raises(ModuleNotLoaded, match='alpha.facade.Thing is not available'):\n"
+        "        alpha.facade.Thing\n\n\n"
         "def test_a_fake_answers_for_the_stand_in(fake_module):\n"
         "    fake_module('alpha', thing_exists=lambda thing_id: thing_id == 1)\n"
         "    from alpha.facade import thing_exists\n"
@@ -265,7 +284,7 @@ def test_stand_ins_keep_dtos_and_errors_real_and_refuse_private_code(three: Path
     )
     [run] = runs_of(completed)
 
-    assert steps_of(run)["tests"] == ("ok", 5, 0), detail(run, "tests")
+    assert steps_of(run)["tests"] == ("ok", 7, 0), detail(run, "tests")
 
 
 def test_pytest_arguments_are_passed_through(three: Path) -> None:
