@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_of, run_checks
 
 STEPS = Path(__file__).parent / "decouple_steps.py"
 EVENTS = importlib.util.find_spec("mmkit.events") is not None
@@ -191,8 +190,8 @@ def step(project: Path, name: str, case: Case, database: dict[str, Any] | None, 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def prepared(tmp_path: Path, case: Case, database: dict[str, Any] | None) -> tuple[Path, dict]:
-    project = copy_of("dc_library", tmp_path)
+def prepared(copy_fixture, case: Case, database: dict[str, Any] | None) -> tuple[Path, dict]:
+    project = copy_fixture("dc_library")
     for relpath, text in case.files.items():
         (project / relpath).write_text(text)
     return project, step(project, "setup", case, database, case.insert)
@@ -212,9 +211,9 @@ def fks_to_authors(report: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def decouple_and_migrate(
-    tmp_path: Path, case: Case, database: dict[str, Any] | None, mmkit_cli
+    copy_fixture, check_project, case: Case, database: dict[str, Any] | None, mmkit_cli
 ) -> None:
-    project, before = prepared(tmp_path, case, database)
+    project, before = prepared(copy_fixture, case, database)
     assert fks_to_authors(before), "the relation has a foreign-key constraint to start with"
     result = mmkit_cli("decouple", case.field, "--path", str(project))
     assert result.exit_code == 0, result.output
@@ -234,7 +233,7 @@ def decouple_and_migrate(
         assert expected in after["unique"]["books_book"]
     if case.index_after is not None:
         assert case.index_after in after["indexes"]["books_book"]
-    assert [f for f in run_checks(project) if f.rule == "mmkit.E001"] == []
+    assert [f for f in check_project(project) if f.rule == "mmkit.E001"] == []
     back = before
     for target in case.back:
         back = step(project, "backward", case, database, target)
@@ -253,14 +252,16 @@ def decouple_and_migrate(
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_decouple_on_sqlite(name: str, tmp_path: Path, mmkit_cli) -> None:
-    decouple_and_migrate(tmp_path, CASES[name], None, mmkit_cli)
+def test_decouple_on_sqlite(name: str, copy_fixture, check_project, mmkit_cli) -> None:
+    decouple_and_migrate(copy_fixture, check_project, CASES[name], None, mmkit_cli)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_decouple_on_postgresql(name: str, tmp_path: Path, mmkit_cli, postgres) -> None:
+def test_decouple_on_postgresql(
+    name: str, copy_fixture, check_project, mmkit_cli, postgres
+) -> None:
     database = postgres.django_database(postgres.create_database(f"decouple_{name}"))
-    decouple_and_migrate(tmp_path, CASES[name], database, mmkit_cli)
+    decouple_and_migrate(copy_fixture, check_project, CASES[name], database, mmkit_cli)
 
 
 def deleted_ann(project: Path, case: Case, database: dict[str, Any] | None, before) -> None:
