@@ -1,7 +1,8 @@
 """Steps run inside a fixture project's Django, in a subprocess (the tests of mmkit decouple).
 
-`python decouple_steps.py STEP PROJECT [ARG]` prints one JSON line: the tables' rows, their
-foreign keys and unique columns (by introspection) and whether `makemigrations --check` is clean.
+`python decouple_steps.py setup|run|verify PROJECT [ARG]` prints one JSON line: the tables'
+rows, foreign keys, unique columns and indexes (by introspection) and whether
+`makemigrations --check` is clean.
 The database is the project's, from DC_DATABASE (JSON) or SQLite.
 """
 
@@ -64,22 +65,43 @@ def main() -> None:
     django.setup()
     quiet = {"verbosity": 0}
     tables = json.loads(os.environ.get("DC_TABLES", '["books_book"]'))
+    if step == "verify":
+        print(json.dumps(_verify(json.loads(argument), tables)))
+        return
     with redirect_stdout(io.StringIO()):
         if step == "setup":
             call_command("makemigrations", "authors", "books", "magazines", **quiet)
             call_command("migrate", **quiet)
             exec(argument, {})
-        elif step == "forward":
-            call_command("migrate", **quiet)
-        elif step == "backward":
-            app, _, target = argument.partition(":")
-            call_command("migrate", app, target, **quiet)
         elif step == "run":
             if argument.startswith("MIGRATE\n"):
                 call_command("migrate", **quiet)
                 argument = argument.removeprefix("MIGRATE\n")
             exec(argument, {})
     print(json.dumps(_report(tables)))
+
+
+def _verify(plan: dict[str, Any], tables: list[str]) -> dict[str, Any]:
+    """In one process: migrate forward and report, migrate back (each "app:migration" of
+    plan["back"]) and report, then forward again and run plan["then"] (if any) and report."""
+    from django.core.management import call_command
+
+    quiet = {"verbosity": 0}
+    found: dict[str, Any] = {}
+    with redirect_stdout(io.StringIO()):
+        call_command("migrate", **quiet)
+    found["after"] = _report(tables)
+    with redirect_stdout(io.StringIO()):
+        for target in plan["back"]:
+            app, _, name = target.partition(":")
+            call_command("migrate", app, name, **quiet)
+    found["back"] = _report(tables)
+    if plan.get("then"):
+        with redirect_stdout(io.StringIO()):
+            call_command("migrate", **quiet)
+            exec(plan["then"], {})
+        found["then"] = _report(tables)
+    return found
 
 
 if __name__ == "__main__":
