@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmkit.decouple.errors import DecoupleError
-from mmkit.decouple.worker import MARKER
+from mmkit.decouple.facts import MARKER
 from mmkit.project import Project
 
 

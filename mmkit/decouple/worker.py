@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-PLACEHOLDER = "mmkit_decouple_functions"
-MARKER = "mmkit-decouple-answer:"
+from mmkit.decouple import migration
+from mmkit.decouple.facts import MARKER
 
 
 class _Overrides(importlib.abc.MetaPathFinder):
@@ -81,6 +81,7 @@ def _declared_in(model: Any, name: str) -> str:
 
 
 def _field_facts(label: str, name: str) -> dict[str, Any]:
+    """FieldFacts (facts.py) of the field as JSON, or {"error": why} when there is none."""
     from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
 
@@ -118,155 +119,32 @@ def _field_facts(label: str, name: str) -> dict[str, Any]:
     if field.many_to_many:
         through = remote.through
         facts.update(
-            through_auto=through._meta.auto_created is not None
-            and bool(through._meta.auto_created),
+            through_auto=bool(through._meta.auto_created),
             through=through._meta.label,
             through_source=field.m2m_field_name(),
             through_target=field.m2m_reverse_field_name(),
-            target_pk=_pk_facts(target._meta.pk),
+            target_key=_key_facts(target._meta.pk),
         )
         return facts
     on_delete = remote.on_delete
     facts.update(
         on_delete=getattr(on_delete, "__name__", repr(on_delete)),
-        column=field.column,
-        to_primary_key=field.target_field.primary_key,
-        db_column=field.db_column,
         attname=field.attname,
-        target_pk=_pk_facts(field.target_field),
+        column=field.column,
+        db_column=field.db_column,
+        target_key=_key_facts(field.target_field),
     )
     return facts
 
 
-def _pk_facts(field: Any) -> dict[str, Any]:
+def _key_facts(field: Any) -> dict[str, Any]:
     """What the id field needs to know of the target's key: its type, size and length."""
     return {
         "type": field.get_internal_type(),
-        "class": f"{type(field).__module__}.{type(field).__qualname__}",
+        "class_path": f"{type(field).__module__}.{type(field).__qualname__}",
         "max_length": getattr(field, "max_length", None),
+        "primary_key": field.primary_key,
     }
-
-
-def _autodetect(apps_wanted: list[str], migration_name: str | None) -> dict[str, Any]:
-    from django.apps import apps
-    from django.db.migrations.autodetector import MigrationAutodetector
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.questioner import MigrationQuestioner
-    from django.db.migrations.state import ProjectState
-
-    class Quiet(MigrationQuestioner):
-        """The state side never fills rows: a placeholder default, removed again below."""
-
-        def ask_not_null_addition(self, field_name: str, model_name: str) -> Any:
-            return 0
-
-        def ask_not_null_alteration(self, field_name: str, model_name: str) -> Any:
-            return 0
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    before = loader.project_state()
-    detector = MigrationAutodetector(
-        before, ProjectState.from_apps(apps), questioner=Quiet(defaults={"ask_merge": False})
-    )
-    changes = detector.changes(
-        graph=loader.graph, trim_to_apps=set(apps_wanted), migration_name=migration_name
-    )
-    return {"loader": loader, "before": before, "changes": changes}
-
-
-def _pending(request: dict[str, Any]) -> list[str]:
-    """The apps among those wanted whose models differ from their migrations already."""
-    found = _autodetect(request["apps"], None)["changes"]
-    return sorted(app for app in request["apps"] if found.get(app))
-
-
-def _clean_added(operation: Any) -> Any:
-    """An AddField without the questioner's placeholder default: state only, rows untouched."""
-    from django.db import migrations
-    from django.db.models.fields import NOT_PROVIDED
-
-    if isinstance(operation, migrations.AddField) and not operation.preserve_default:
-        field = operation.field.clone()
-        field.default = NOT_PROVIDED
-        return migrations.AddField(operation.model_name, operation.name, field)
-    return operation
-
-
-def _unconstrained(before: Any, app: str, model_name: str, name: str) -> Any:
-    """AlterField to the same relation as the migrations know it, with db_constraint=False:
-    the only change the database sees (the foreign-key constraint is dropped)."""
-    from django.db import migrations
-    from django.utils.module_loading import import_string
-
-    field = before.models[(app, model_name)].fields[name]
-    _, path, args, kwargs = field.deconstruct()
-    kwargs["db_constraint"] = False
-    return migrations.AlterField(model_name, name, import_string(path)(*args, **kwargs))
-
-
-def _migrations(request: dict[str, Any]) -> dict[str, Any]:
-    """One migration per app: the state of the new models, the database kept as it is."""
-    from django.db import migrations
-    from django.db.migrations.writer import MigrationWriter
-
-    detected = _autodetect(request["apps"], request["migration_name"])
-    before, changes = detected["before"], detected["changes"]
-    written: dict[str, Any] = {}
-    for app in request["apps"]:
-        found = changes.get(app, [])
-        if not found:
-            continue
-        state_ops = [_clean_added(op) for migration in found for op in migration.operations]
-        migration = found[0]
-        dependencies = {dep for m in found for dep in m.dependencies if dep[0] != app}
-        dependencies |= {dep for dep in migration.dependencies if dep[0] == app}
-        migration.dependencies = sorted(dependencies)
-        relations = [r for r in request["relations"] if r["app"] == app]
-        link = request.get("link")
-        if link is not None and link["app"] == app:
-            migration.operations = _link_operations(state_ops, link)
-        else:
-            database_ops = [
-                _unconstrained(before, app, r["model_name"], r["field"]) for r in relations
-            ]
-            migration.operations = [
-                migrations.SeparateDatabaseAndState(
-                    database_operations=database_ops, state_operations=state_ops
-                )
-            ]
-        writer = MigrationWriter(migration, include_header=True)
-        text = writer.as_string()
-        if link is not None and link["app"] == app:
-            text = _with_functions(text, link)
-        written[app] = {"path": writer.path, "text": text, "name": migration.name}
-    return {"migrations": written}
-
-
-def _link_operations(state_ops: list[Any], link: dict[str, Any]) -> list[Any]:
-    """Create the link model, copy the join table's rows into it, then remove the old field."""
-    from django.db import migrations
-
-    def copy_rows_to_link_model() -> None: ...
-
-    def copy_rows_back() -> None: ...
-
-    for function in (copy_rows_to_link_model, copy_rows_back):
-        function.__module__ = PLACEHOLDER
-        function.__qualname__ = function.__name__
-
-    def removes_field(op: Any) -> bool:
-        return isinstance(op, migrations.RemoveField) and op.name == link["field"]
-
-    first = [op for op in state_ops if not removes_field(op)]
-    last = [op for op in state_ops if removes_field(op)]
-    copy = migrations.RunPython(copy_rows_to_link_model, copy_rows_back)
-    return [*first, copy, *last]
-
-
-def _with_functions(text: str, link: dict[str, Any]) -> str:
-    """Put the two copy functions into the migration in place of their placeholder import."""
-    text = text.replace(f"import {PLACEHOLDER}\n", "").replace(f"{PLACEHOLDER}.", "")
-    return text.replace("\n\nclass Migration", "\n\n" + link["functions"] + "\n\nclass Migration")
 
 
 def main() -> None:
@@ -277,10 +155,10 @@ def main() -> None:
         if action == "facts":
             answer: dict[str, Any] = {
                 "fields": [_field_facts(label, name) for label, name in request["fields"]],
-                "pending": _pending(request) if request.get("apps") else [],
+                "pending": migration.pending(request["apps"]) if request.get("apps") else [],
             }
         else:
-            answer = _migrations(request)
+            answer = {"migrations": migration.write(request)}
     except Exception as error:  # the parent turns this into one line
         answer = {"failure": f"{type(error).__name__}: {error}"}
     sys.stdout.write(f"\n{MARKER}{json.dumps(answer)}\n")
