@@ -113,6 +113,30 @@ class FunctionScan:
 
 
 @dataclass(frozen=True)
+class NameImport:
+    """`from origin import name` anywhere in the file (functions too), origin made absolute:
+    the names a file takes from another file, which E003 checks against that file's exports."""
+
+    origin: str
+    name: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class AttributeUse:
+    """`alias.attr.more` where alias is a module-level import of `origin` (absolute):
+    `import authors.facade as f; f.use_cases` is ("authors.facade", "f", ("use_cases",)).
+    The outermost chain of each expression only."""
+
+    origin: str
+    alias: str
+    attributes: tuple[str, ...]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class ParseError:
     """Why a file could not be read; line and column are 1-based."""
 
@@ -131,6 +155,16 @@ class FileScan:
     functions: tuple[FunctionScan, ...] = ()
     exports: tuple[str, ...] | None = None
     error: ParseError | None = None
+    export_lines: tuple[int, ...] = ()
+    name_imports: tuple[NameImport, ...] = ()
+    attribute_uses: tuple[AttributeUse, ...] = ()
+
+    def export_line(self, name: str) -> int | None:
+        """The line of `__all__` that lists `name` (its string, or the statement)."""
+        if self.exports is None or name not in self.exports:
+            return None
+        index = self.exports.index(name)
+        return self.export_lines[index] if index < len(self.export_lines) else None
 
 
 def may_define_classes(source: bytes) -> bool:
@@ -165,16 +199,21 @@ class _FileScanner:
         self.classes: list[ClassScan] = []
         self.functions: list[FunctionScan] = []
         self.exports: list[str] | None = None
+        self.export_lines: list[int] = []
 
     def run(self, tree: ast.Module) -> FileScan:
         for node in _top_level(tree.body):
             self.statement(node)
+        aliases = {b.name: b.origin for b in self.bindings if b.origin is not None}
         return FileScan(
             bindings=tuple(self.bindings),
             stars=tuple(self.stars),
             classes=tuple(self.classes),
             functions=tuple(self.functions),
             exports=tuple(self.exports) if self.exports is not None else None,
+            export_lines=tuple(self.export_lines),
+            name_imports=tuple(_name_imports(tree, self.package)),
+            attribute_uses=tuple(_attribute_uses(tree, aliases)),
         )
 
     def statement(self, node: ast.stmt) -> None:
@@ -220,11 +259,14 @@ class _FileScanner:
 
     def set_exports(self, node: ast.stmt, value: ast.expr) -> None:
         names = _string_list(value)
+        lines = _string_lines(value)
         if isinstance(node, ast.AugAssign):
             if self.exports is not None and names is not None:
                 self.exports.extend(names)
+                self.export_lines.extend(lines)
         else:
             self.exports = names
+            self.export_lines = lines if names is not None else []
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -283,6 +325,61 @@ def _string_list(node: ast.expr) -> list[str] | None:
         return None
     names = [e.value for e in node.elts if isinstance(e, ast.Constant)]
     return [n for n in names if isinstance(n, str)]
+
+
+def _string_lines(node: ast.expr) -> list[int]:
+    """The line of each string in a list or tuple, in the order _string_list keeps them."""
+    if not isinstance(node, ast.List | ast.Tuple):
+        return []
+    return [
+        e.lineno for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+
+
+def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
+    """Every `from x import name` of the file, at any depth (imports are statements)."""
+    pending: list[ast.stmt] = list(reversed(tree.body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.ImportFrom):
+            origin = _absolute(node.module, node.level, package)
+            if origin is None:
+                continue
+            for alias in node.names:
+                if alias.name != "*":
+                    yield NameImport(origin, alias.name, node.lineno, node.col_offset)
+            continue
+        nested: list[ast.stmt] = []
+        for field in ("body", "orelse", "finalbody"):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                nested.extend(child for child in value if isinstance(child, ast.stmt))
+        for handler in getattr(node, "handlers", ()):
+            nested.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            nested.extend(case.body)
+        pending.extend(reversed(nested))
+
+
+def _attribute_uses(tree: ast.Module, aliases: dict[str, str]) -> Iterator[AttributeUse]:
+    """`alias.attr` chains on module-level import aliases, outermost chain of each expression.
+
+    Names are not scoped: a local variable that shadows an import alias counts as the alias.
+    """
+    if not aliases:
+        return
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None:
+                head, *rest = dotted.split(".")
+                origin = aliases.get(head)
+                if origin is not None:
+                    yield AttributeUse(origin, head, tuple(rest), node.lineno, node.col_offset)
+                continue
+        pending.extend(ast.iter_child_nodes(node))
 
 
 def _dotted(node: ast.expr) -> str | None:
