@@ -60,7 +60,20 @@ _CANONICAL = {
     },
 }
 _THIRD_PARTY_FIELD_SUFFIXES = ("ManyToManyField", "OneToOneField", "ForeignKey")
-_THIRD_PARTY_FIELDS = {"modelcluster.fields.ParentalKey": "ForeignKey"}
+TAGGABLE_MANAGER = "TaggableManager"
+THIRD_PARTY_FIELDS: dict[str, str] = {
+    "taggit.managers.TaggableManager": TAGGABLE_MANAGER,
+    "modelcluster.fields.ParentalKey": "ForeignKey",
+    "modelcluster.fields.ParentalManyToManyField": "ManyToManyField",
+    **{
+        f"mptt.{where}.Tree{kind}": kind
+        for where in ("fields", "models")
+        for kind in ("ForeignKey", "OneToOneField", "ManyToManyField")
+    },
+    "sortedm2m.fields.SortedManyToManyField": "ManyToManyField",
+}
+"""Relation fields of third-party packages, by import path, with the kind Django's registry
+names them by: the nearest Django relation field they subclass, else their own class name."""
 _MODEL_FIELD_MODULES = (
     "django.db.models.",
     "django.contrib.postgres.fields.",
@@ -153,7 +166,7 @@ def is_model_base(dotted: str) -> bool:
 
 def relation_kind(dotted: str) -> str | None:
     """The Django relation field an outside class is, also by name for third-party fields."""
-    kind = RELATION_FIELDS.get(dotted) or _THIRD_PARTY_FIELDS.get(dotted)
+    kind = RELATION_FIELDS.get(dotted) or THIRD_PARTY_FIELDS.get(dotted)
     if kind is not None or dotted.startswith("django."):
         return kind
     name = dotted.rpartition(".")[2]
@@ -462,18 +475,44 @@ class ModelIndex:
                 yield found
 
     def field_kind(self, where: str, callee: str) -> str | None:
-        """The relation kind of a field class called as `callee` in the file `where`, if any."""
+        """The relation kind of a field class called as `callee` in the file `where`, if any:
+        Django's, a known third-party one's (by its outside bases), or the class name of one
+        the configuration lists in relation_fields."""
         key = (where, callee)
         if key not in self._field_kinds:
-            symbol = self.resolve(where, Expr("name", callee, callee))
-            roots: tuple[str, ...] = ()
-            if symbol is not None and symbol.kind == "external":
-                roots = (symbol.value,)
-            elif symbol is not None and symbol.kind == "class":
-                roots = self.roots(symbol.value)
-            kinds = (relation_kind(root) for root in roots)
-            self._field_kinds[key] = next((kind for kind in kinds if kind), None)
+            found = None
+            classes = self.field_classes(where, callee)
+            if classes is not None:
+                own, outside = classes
+                kinds = (relation_kind(dotted) for dotted in outside)
+                found = next((kind for kind in kinds if kind), None)
+                listed = self.project.config.relation_fields
+                if found is None:
+                    named = (c for c in (own, *outside) if c in listed)
+                    found = next((c.rpartition(".")[2] for c in named), None)
+            self._field_kinds[key] = found
         return self._field_kinds[key]
+
+    def field_classes(self, where: str, callee: str) -> tuple[str, tuple[str, ...]] | None:
+        """The dotted name of the class a field call names and the outside classes it is or
+        derives from; None when the callee cannot be followed (bound at run time, a function)."""
+        symbol = self.resolve(where, Expr("name", callee, callee))
+        if symbol is not None and symbol.kind == "external":
+            return symbol.value, (symbol.value,)
+        if symbol is not None and symbol.kind == "class":
+            return symbol.value, self.roots(symbol.value)
+        return None
+
+    def model_by_label(self, label: str) -> Model | None:
+        """The module model Django would name `label` ("books.Book"), if there is one."""
+        app_label, _, name = label.partition(".")
+        found = self.model_label(app_label, name)
+        if found is None:
+            return None
+        for model in self.module_models():
+            if model.label == found:
+                return model
+        return None
 
     def inherited_fields(self, model: Model) -> Iterator[tuple[Model, FieldScan]]:
         """Fields the model gets from its abstract bases (at any depth), nearest base first.

@@ -67,7 +67,7 @@ class FieldScan:
 
     name: str
     callee: str
-    target: Expr
+    target: Expr | None
     through: Expr | None
     line: int
     column: int
@@ -476,18 +476,19 @@ def _meta_flag(meta: ast.ClassDef, flag: str) -> bool:
 
 
 def _field_scans(names: list[str], statement: ast.stmt, call: ast.Call) -> Iterator[FieldScan]:
-    """A field per assigned name when the call has a target (first argument or `to=`)."""
+    """A field per assigned name when the call has a target (first argument or `to=`) or a
+    `through=` (taggit's TaggableManager has only that)."""
     callee = _dotted(call.func)
     keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
     target = call.args[0] if call.args else keywords.get("to")
-    if callee is None or target is None:
-        return
     through = keywords.get("through")
+    if callee is None or (target is None and through is None):
+        return
     for name in names:
         yield FieldScan(
             name=name,
             callee=callee,
-            target=_expr(target),
+            target=_expr(target) if target is not None else None,
             through=_expr(through) if through is not None else None,
             line=statement.lineno,
             column=statement.col_offset,
