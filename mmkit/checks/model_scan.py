@@ -331,9 +331,7 @@ def _string_lines(node: ast.expr) -> list[int]:
     """The line of each string in a list or tuple, in the order _string_list keeps them."""
     if not isinstance(node, ast.List | ast.Tuple):
         return []
-    return [
-        e.lineno for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-    ]
+    return [e.lineno for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
 
 
 def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:

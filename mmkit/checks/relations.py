@@ -29,7 +29,11 @@ _UNKNOWN_FIELD_HINT = (
 )
 TAGGIT_GENERIC_BASES = frozenset(
     f"taggit.models.{name}"
-    for name in ("CommonGenericTaggedItemBase", "GenericTaggedItemBase", "GenericUUIDTaggedItemBase")
+    for name in (
+        "CommonGenericTaggedItemBase",
+        "GenericTaggedItemBase",
+        "GenericUUIDTaggedItemBase",
+    )
 )
 INHERITANCE_KINDS = {"parent": "multi-table inheritance", "proxy": "proxy model"}
 SWAPPABLE_GETTERS = frozenset({"swapper.get_model_name"})
