@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 ExprKind = Literal["name", "string", "call", "other"]
+ReturnedKind = Literal["instance", "queryset", "instances"]
 
 _CLASS_STATEMENT = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*class[ \t\f]", re.MULTILINE)
 
@@ -102,14 +103,28 @@ class Annotation:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """What a `return` of a function without a return annotation visibly hands out: a model
+    instance (`Author(...)`, `Author.objects.get(...)`), a QuerySet (`Author.objects.all()`) or
+    a container of instances (`list(Author.objects.all())`), also through a local variable
+    assigned from one. `model` is the dotted name as written."""
+
+    model: str
+    what: ReturnedKind
+    text: str
+
+
+@dataclass(frozen=True)
 class FunctionScan:
-    """A module-level function and the annotations of its signature (annotated params only)."""
+    """A module-level function and the annotations of its signature (annotated params only);
+    without a return annotation, what its return statements visibly return."""
 
     name: str
     line: int
     column: int
     params: tuple[tuple[str, Annotation], ...]
     returns: Annotation | None
+    returned: tuple[Returned, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -508,7 +523,97 @@ def _function_scan(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionScan
         if argument.annotation is not None
     )
     returns = _annotation(node.returns) if node.returns is not None else None
-    return FunctionScan(node.name, node.lineno, node.col_offset, params, returns)
+    returned = () if returns is not None else tuple(dict.fromkeys(_returned(node)))
+    return FunctionScan(node.name, node.lineno, node.col_offset, params, returns, returned)
+
+
+_QUERYSET_METHODS = frozenset(
+    [
+        "all",
+        "filter",
+        "exclude",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "distinct",
+        "annotate",
+        "alias",
+        "none",
+        "only",
+        "defer",
+        "using",
+        "reverse",
+        "union",
+        "intersection",
+        "difference",
+        "select_for_update",
+        "extra",
+    ]
+)
+_INSTANCE_METHODS = frozenset(
+    ["get", "first", "last", "latest", "earliest", "create", "get_or_create", "update_or_create"]
+)
+_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+_CONTAINERS = frozenset({"list", "tuple", "set", "sorted"})
+_TEXT_LIMIT = 60
+
+
+def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Returned]:
+    """The models a function's own return statements visibly hand out (not nested defs)."""
+    local: dict[str, ast.expr] = {}
+    returns: list[ast.Return] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    local[target.id] = node.value
+        elif isinstance(node, ast.Return) and node.value is not None:
+            returns.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    for statement in sorted(returns, key=lambda r: (r.lineno, r.col_offset)):
+        assert statement.value is not None
+        found = _model_expression(statement.value, dict(local), 0)
+        if found is not None:
+            text = ast.unparse(statement.value)
+            if len(text) > _TEXT_LIMIT:
+                text = text[: _TEXT_LIMIT - 3] + "..."
+            yield Returned(found[0], found[1], text)
+
+
+def _model_expression(
+    node: ast.expr, local: dict[str, ast.expr], depth: int
+) -> tuple[str, ReturnedKind] | None:
+    """(the model's dotted name, instance or queryset) for an expression that visibly is one."""
+    if depth > 10:
+        return None
+    if isinstance(node, ast.Name) and node.id in local:
+        return _model_expression(local.pop(node.id), local, depth + 1)
+    if isinstance(node, ast.Await):
+        return _model_expression(node.value, local, depth + 1)
+    if isinstance(node, ast.Attribute) and node.attr in _MANAGERS:
+        owner = _dotted(node.value)
+        return (owner, "queryset") if owner is not None else None
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Name) and func.id in _CONTAINERS and len(node.args) == 1:
+        inner = _model_expression(node.args[0], local, depth + 1)
+        return (inner[0], "instances") if inner is not None else None
+    if isinstance(func, ast.Attribute) and (
+        func.attr in _QUERYSET_METHODS or func.attr in _INSTANCE_METHODS
+    ):
+        inner = _model_expression(func.value, local, depth + 1)
+        if inner is None or inner[1] != "queryset":
+            return None
+        return inner[0], "instance" if func.attr in _INSTANCE_METHODS else "queryset"
+    callee = _dotted(func)
+    if callee is not None and callee.rpartition(".")[2][:1].isupper():
+        return callee, "instance"
+    return None
 
 
 def _annotation(node: ast.expr) -> Annotation:
