@@ -74,6 +74,11 @@ CANNOT_LOAD: dict[str, tuple[str, str]] = {
         "project_models.Setting is a model outside every app: no INSTALLED_APPS made of the "
         "modules can hold it",
     ),
+    "rel_get_model": (
+        "AppRegistryNotReady",
+        "books/models.py inherits from apps.get_model(...), which Django answers only once "
+        "every models module is imported: static reading is the only way to see it",
+    ),
     "rel_unresolved": (
         "AppRegistryNotReady",
         "books/models.py calls apps.get_model() at import time, written to defeat static reading",

@@ -37,6 +37,28 @@ USER_MODEL_NAME = "AUTH_USER_MODEL"
 USER_MODEL_SETTING = f"django.conf.settings.{USER_MODEL_NAME}"
 GET_USER_MODEL = "django.contrib.auth.get_user_model"
 DEFAULT_USER_MODEL = "auth.User"
+GET_MODEL = frozenset(
+    {
+        "django.apps.apps.get_model",
+        "django.apps.registry.apps.get_model",
+    }
+)
+"""Django's app registry lookup: a model named by its label, also usable as a base class."""
+
+
+def get_model_label(symbol: Symbol | None) -> str | Uncertain | None:
+    """ "label.Model" for `apps.get_model("label", "Model")` or `apps.get_model("label.Model")`
+    with literal arguments; Uncertain when the arguments are not literal; None for other
+    expressions."""
+    if symbol is None or symbol.kind != "call" or symbol.value not in GET_MODEL:
+        return None
+    args = symbol.args
+    if len(args) == 2 and all(args):
+        return f"{args[0]}.{args[1]}"
+    if len(args) == 1 and args[0].count(".") == 1 and all(args[0].split(".")):
+        return args[0]
+    return Uncertain("its arguments are not literal strings")
+
 
 MODEL_BASES = frozenset(
     {
@@ -402,8 +424,10 @@ class ModelIndex:
         Django's fields only work on a model, so a class that declares them is one."""
         if any(is_model_base(root) for root in self.roots(key)):
             return True
-        if any(self.model_of(self.resolve(file.dotted, base)) for base in cls.bases):
-            return True
+        for base in cls.bases:
+            symbol = self.resolve(file.dotted, base)
+            if self.model_of(symbol) or get_model_label(symbol) is not None:
+                return True
         return self.opaque(key) and self._declares_model_attributes(file.dotted, cls)
 
     def opaque(self, key: str) -> bool:
@@ -468,11 +492,22 @@ class ModelIndex:
         return symbol.kind == "class" and any(r in QUERYSET_BASES for r in self.roots(symbol.value))
 
     def bases(self, model: Model) -> Iterator[Model]:
-        """The model's direct bases that are models themselves."""
+        """The model's direct bases that are models themselves (a class, or a module model
+        named by `apps.get_model(...)` with literal arguments)."""
         for base in model.cls.bases:
-            found = self.model_of(self.resolve(model.file.dotted, base))
+            symbol = self.resolve(model.file.dotted, base)
+            found = self.model_of(symbol)
+            label = get_model_label(symbol)
+            if found is None and isinstance(label, str):
+                found = self.model_by_label(label)
             if found is not None:
                 yield found
+
+    def unresolved_bases(self, model: Model) -> Iterator[Expr]:
+        """Bases named by `apps.get_model(...)` whose arguments cannot be read statically."""
+        for base in model.cls.bases:
+            if isinstance(get_model_label(self.resolve(model.file.dotted, base)), Uncertain):
+                yield base
 
     def field_kind(self, where: str, callee: str) -> str | None:
         """The relation kind of a field class called as `callee` in the file `where`, if any:

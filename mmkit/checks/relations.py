@@ -16,6 +16,7 @@ from mmkit.checks.model_index import (
     ScanReader,
     Symbol,
     Uncertain,
+    get_model_label,
     read_scan,
 )
 from mmkit.checks.model_scan import Expr, FieldScan, ParseError
@@ -335,7 +336,11 @@ class _Collector:
 
     def _named_by_call(self, symbol: Symbol) -> _Target:
         """A swappable target named by swapper (wagtail's pages): `get_model_name("app",
-        "Model")` reads the setting <APP>_<MODEL>_MODEL, else means "app.Model"."""
+        "Model")` reads the setting <APP>_<MODEL>_MODEL, else means "app.Model". Django's
+        `apps.get_model("app", "Model")` with literal arguments names "app.Model"."""
+        label = get_model_label(symbol)
+        if label is not None:
+            return label if isinstance(label, str) else _UNRESOLVED
         if symbol.value not in SWAPPABLE_GETTERS or len(symbol.args) != 2:
             return _UNRESOLVED
         app_label, name = symbol.args
@@ -368,6 +373,12 @@ class _Collector:
 
     def _parents(self, model: Model) -> None:
         """E002 material: the concrete models this one inherits from (its table's parents)."""
+        for base in self.index.unresolved_bases(model):
+            message = (
+                f"cannot resolve the base {base.text} of {model.name}: its arguments are not "
+                "literal strings; the inheritance was not checked"
+            )
+            self.notes.append(self._note(model.file, model.cls.line, model.cls.column + 1, message))
         kind = "proxy" if model.cls.proxy else "parent"
         for base in self.index.bases(model):
             if base.abstract or base.label is None:
