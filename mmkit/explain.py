@@ -86,7 +86,14 @@ def _suppression_note(r: Rule) -> str:
 
 
 def _prose(title: str, body: str) -> str:
-    filled = textwrap.fill(_unwrap(body), width=88, initial_indent="  ", subsequent_indent="  ")
+    filled = textwrap.fill(
+        _unwrap(body),
+        width=88,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
     return f"{title}\n{filled}"
 
 
