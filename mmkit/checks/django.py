@@ -344,6 +344,8 @@ def _field_relations(
         target = getattr(relation_field, "related_model", None)
         if not relation_field.is_relation or not isinstance(target, type):
             continue
+        if getattr(relation_field, "auto_created", False):
+            continue
         remote = relation_field.remote_field
         if relation_field.one_to_one and getattr(remote, "parent_link", False):
             continue
