@@ -31,7 +31,7 @@ def test_cached_facts_find_what_a_cold_run_finds(name: str, copy_fixture) -> Non
     first.save(project, cold)
 
     # A new file misses the result shortcut; every other file's facts come from the cache.
-    extra = sorted(project_dir.rglob("models.py"))[0]
+    extra = sorted(project_dir.rglob("facade.py"))[0]
     (extra.parent / "extra.py").write_text("VALUE = 1\n")
     project = load_project(project_dir)
     second = cache_module.Cache.open(project.config)
