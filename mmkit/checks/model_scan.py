@@ -8,7 +8,9 @@ kept as written; resolving them across files is the project-wide step (model_ind
 from __future__ import annotations
 
 import ast
+import bisect
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -197,7 +199,7 @@ def scan(source: bytes, dotted: str, is_package: bool) -> FileScan:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
-        return _FileScanner(_package_of(dotted, is_package)).run(tree)
+        return _FileScanner(_package_of(dotted, is_package), source).run(tree)
     except SyntaxError as error:
         return FileScan(error=ParseError(error.lineno or 1, error.offset or 1, error.msg))
     except (ValueError, RecursionError) as error:
@@ -207,8 +209,9 @@ def scan(source: bytes, dotted: str, is_package: bool) -> FileScan:
 class _FileScanner:
     """Collects a FileScan from a module's top-level statements, in source order."""
 
-    def __init__(self, package: list[str]) -> None:
+    def __init__(self, package: list[str], source: bytes = b"") -> None:
         self.package = package
+        self.source = source
         self.bindings: list[Binding] = []
         self.stars: list[StarImport] = []
         self.classes: list[ClassScan] = []
@@ -219,7 +222,12 @@ class _FileScanner:
     def run(self, tree: ast.Module) -> FileScan:
         for node in _top_level(tree.body):
             self.statement(node)
-        aliases = {b.name: b.origin for b in self.bindings if b.origin is not None}
+        # Module aliases only: lowercase names (a class is not a module).
+        aliases = {
+            b.name: b.origin
+            for b in self.bindings
+            if b.origin is not None and b.name[:1].islower() and not _outside_project(b.origin)
+        }
         return FileScan(
             bindings=tuple(self.bindings),
             stars=tuple(self.stars),
@@ -228,7 +236,7 @@ class _FileScanner:
             exports=tuple(self.exports) if self.exports is not None else None,
             export_lines=tuple(self.export_lines),
             name_imports=tuple(_name_imports(tree, self.package)),
-            attribute_uses=tuple(_attribute_uses(tree, aliases)),
+            attribute_uses=tuple(_attribute_uses(tree, aliases, self.source)),
         )
 
     def statement(self, node: ast.stmt) -> None:
@@ -349,6 +357,13 @@ def _string_lines(node: ast.expr) -> list[int]:
     return [e.lineno for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
 
 
+def _outside_project(origin: str) -> bool:
+    """Django's and the standard library's modules: never a project's public interface, so
+    the facts of what a file takes from them are not kept (`models.CharField` everywhere)."""
+    top = origin.partition(".")[0]
+    return top == "django" or top in sys.stdlib_module_names
+
+
 def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
     """Every `from x import name` of the file, at any depth (imports are statements)."""
     pending: list[ast.stmt] = list(reversed(tree.body))
@@ -356,7 +371,7 @@ def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
         node = pending.pop()
         if isinstance(node, ast.ImportFrom):
             origin = _absolute(node.module, node.level, package)
-            if origin is None:
+            if origin is None or _outside_project(origin):
                 continue
             for alias in node.names:
                 if alias.name != "*":
@@ -374,16 +389,30 @@ def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
         pending.extend(reversed(nested))
 
 
-def _attribute_uses(tree: ast.Module, aliases: dict[str, str]) -> Iterator[AttributeUse]:
+def _attribute_uses(
+    tree: ast.Module, aliases: dict[str, str], source: bytes
+) -> Iterator[AttributeUse]:
     """`alias.attr` chains on module-level import aliases, outermost chain of each expression.
 
     Names are not scoped: a local variable that shadows an import alias counts as the alias.
+    Only the statements whose lines mention `alias.` are walked.
     """
     if not aliases:
+        return
+    pattern = rb"(?<![\w.])(?:" + b"|".join(re.escape(a.encode()) for a in aliases) + rb")\."
+    starts = [m.start() for m in re.finditer(pattern, source)]
+    lines = sorted({source.count(b"\n", 0, start) + 1 for start in starts})
+    if not lines:
         return
     pending: list[ast.AST] = [tree]
     while pending:
         node = pending.pop()
+        first = getattr(node, "lineno", None)
+        if first is not None:
+            last = getattr(node, "end_lineno", None) or first
+            at = bisect.bisect_left(lines, first)
+            if at == len(lines) or lines[at] > last:
+                continue  # no line of this node mentions an alias
         if isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             if dotted is not None:
