@@ -98,9 +98,9 @@ def _check(
     subject = f"{source.dotted} imports {use.public}.{use.name}"
     if use.alias is not None:
         subject += f" (reading {use.alias})"
-    if exports is not None:
-        if use.name in exports:
-            return None
+    if exports is not None and use.name in exports:
+        return None
+    if exports is not None and scope.scan.exports_literal:
         offered = ", ".join(exports) if exports else "nothing"
         message = f"{subject}, which {use.public} does not export (its __all__: {offered})"
     elif use.name.startswith("_"):

@@ -173,6 +173,9 @@ class FileScan:
     exports: tuple[str, ...] | None = None
     error: ParseError | None = None
     export_lines: tuple[int, ...] = ()
+    exports_literal: bool = True
+    """Whether `__all__` is all literal strings; one built from other lists is known only in
+    part (`exports` holds its literal strings)."""
     name_imports: tuple[NameImport, ...] = ()
     attribute_uses: tuple[AttributeUse, ...] = ()
 
@@ -218,6 +221,7 @@ class _FileScanner:
         self.functions: list[FunctionScan] = []
         self.exports: list[str] | None = None
         self.export_lines: list[int] = []
+        self.exports_literal = True
 
     def run(self, tree: ast.Module) -> FileScan:
         for node in _top_level(tree.body):
@@ -235,6 +239,7 @@ class _FileScanner:
             functions=tuple(self.functions),
             exports=tuple(self.exports) if self.exports is not None else None,
             export_lines=tuple(self.export_lines),
+            exports_literal=self.exports_literal,
             name_imports=tuple(_name_imports(tree, self.package)),
             attribute_uses=tuple(_attribute_uses(tree, aliases, self.source)),
         )
@@ -250,6 +255,30 @@ class _FileScanner:
             self.functions.append(_function_scan(node))
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             self.assignment(node)
+        elif isinstance(node, ast.Expr) and self.exports is not None:
+            self.exports_call(node.value)
+
+    def exports_call(self, call: ast.expr) -> None:
+        """`__all__.append("x")` and `__all__.extend([...])`; other calls on it (or arguments
+        that are not literal) leave the list unknown."""
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "__all__"
+        ):
+            return
+        assert self.exports is not None
+        method, args = call.func.attr, call.args
+        if method == "append" and len(args) == 1 and _is_string(args[0]):
+            assert isinstance(args[0], ast.Constant)
+            self.exports.append(args[0].value)
+            self.export_lines.append(args[0].lineno)
+        elif method == "extend" and len(args) == 1 and _all_strings(args[0]):
+            self.exports.extend(_string_list(args[0]) or [])
+            self.export_lines.extend(_string_lines(args[0]))
+        else:
+            self.exports_literal = False
 
     def import_from(self, node: ast.ImportFrom) -> None:
         origin = _absolute(node.module, node.level, self.package)
@@ -283,13 +312,16 @@ class _FileScanner:
     def set_exports(self, node: ast.stmt, value: ast.expr) -> None:
         names = _string_list(value)
         lines = _string_lines(value)
+        literal = _all_strings(value)
         if isinstance(node, ast.AugAssign):
             if self.exports is not None and names is not None:
                 self.exports.extend(names)
                 self.export_lines.extend(lines)
+            self.exports_literal = self.exports_literal and literal
         else:
             self.exports = names
             self.export_lines = lines if names is not None else []
+            self.exports_literal = literal
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -348,6 +380,15 @@ def _string_list(node: ast.expr) -> list[str] | None:
         return None
     names = [e.value for e in node.elts if isinstance(e, ast.Constant)]
     return [n for n in names if isinstance(n, str)]
+
+
+def _is_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _all_strings(node: ast.expr) -> bool:
+    """A list or tuple of string literals only."""
+    return isinstance(node, ast.List | ast.Tuple) and all(_is_string(e) for e in node.elts)
 
 
 def _string_lines(node: ast.expr) -> list[int]:
