@@ -44,7 +44,7 @@ def test_the_message_says_what_is_not_exported_and_what_all_offers() -> None:
     helper = found[("books/views.py", 2, 1)]
     assert helper.message == (
         "books.views imports authors.facade.helper, which authors.facade does not export "
-        "(its __all__: author_name)"
+        "(its __all__: author_name, author_count)"
     )
     assert helper.imported == "authors.facade.helper"
     assert helper.hint.startswith("Use only what authors.facade exports (its __all__)")
@@ -60,7 +60,7 @@ def test_the_message_says_what_is_not_exported_and_what_all_offers() -> None:
     )
     assert found[("books/aliases.py", 6, 1)].message == (
         "books.aliases imports authors.facade.use_cases (reading f.use_cases), which "
-        "authors.facade does not export (its __all__: author_name)"
+        "authors.facade does not export (its __all__: author_name, author_count)"
     )
     assert {column for path, line, column in found if (path, line) == ("books/aliases.py", 10)} == {
         7,
