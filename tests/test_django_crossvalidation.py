@@ -75,9 +75,10 @@ CANNOT_LOAD: dict[str, tuple[str, str]] = {
         "modules can hold it",
     ),
     "rel_get_model": (
-        "AppRegistryNotReady",
-        "books/models.py inherits from apps.get_model(...), which Django answers only once "
-        "every models module is imported: static reading is the only way to see it",
+        "ModuleNotFoundError",
+        "books/models.py uses django-oscar's get_model (not installed) and inherits from "
+        "apps.get_model(...), which Django answers only once every models module is imported: "
+        "static reading is the only way to see it",
     ),
     "rel_unresolved": (
         "AppRegistryNotReady",

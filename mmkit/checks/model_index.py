@@ -37,20 +37,16 @@ USER_MODEL_NAME = "AUTH_USER_MODEL"
 USER_MODEL_SETTING = f"django.conf.settings.{USER_MODEL_NAME}"
 GET_USER_MODEL = "django.contrib.auth.get_user_model"
 DEFAULT_USER_MODEL = "auth.User"
-GET_MODEL = frozenset(
-    {
-        "django.apps.apps.get_model",
-        "django.apps.registry.apps.get_model",
-    }
-)
-"""Django's app registry lookup: a model named by its label, also usable as a base class."""
+GET_MODEL = "get_model"
+"""A model lookup by label usable as a base class or a target: Django's `apps.get_model` and
+the helpers named like it (django-oscar's `oscar.core.loading.get_model`)."""
 
 
 def get_model_label(symbol: Symbol | None) -> str | Uncertain | None:
     """ "label.Model" for `apps.get_model("label", "Model")` or `apps.get_model("label.Model")`
     with literal arguments; Uncertain when the arguments are not literal; None for other
     expressions."""
-    if symbol is None or symbol.kind != "call" or symbol.value not in GET_MODEL:
+    if symbol is None or symbol.kind != "call" or symbol.value.rpartition(".")[2] != GET_MODEL:
         return None
     args = symbol.args
     if len(args) == 2 and all(args):
