@@ -196,8 +196,9 @@ RULES: dict[str, Rule] = _rules(
         sees=_text(
             """
             Bases are followed through imports and re-exports, also
-            apps.get_model("label", "Model") with literal arguments; a get_model base whose
-            arguments are computed is a mmkit.W004. manage.py check asks Django's registry.
+            apps.get_model("label", "Model") (and lookups named like it, django-oscar's
+            get_model) with literal arguments; a get_model base whose arguments are computed
+            is a mmkit.W004. manage.py check asks Django's registry.
             """
         ),
     ),
