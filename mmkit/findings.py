@@ -301,6 +301,14 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Break the cycle: move the shared piece into one of the modules or a shared module, "
         "or invert one dependency with a callback or a signal.",
+        sees=_text(
+            """
+            The same imports as mmkit.E003: every import statement of the modules' files (also
+            inside functions and under TYPE_CHECKING), shared modules left out. Imports made at
+            run time (importlib.import_module, dotted strings in settings or URLconfs) are not
+            seen.
+            """
+        ),
     ),
     Rule(
         id="mmkit.E005",
@@ -337,6 +345,13 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Add the module to depends_on in [tool.mmkit.modules.<name>] if the dependency is "
         "intended, or remove the import.",
+        sees=_text(
+            """
+            Every import statement of the module's files, against its depends_on; imports made
+            at run time (importlib.import_module, dotted strings) are not seen. Model relations
+            are mmkit.E001's business, whatever depends_on says.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W001",
@@ -374,6 +389,12 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Add a facade.py with the functions other modules may call, or set public = [] for "
         "the module if nothing of it is meant to be used from outside (a gateway).",
+        sees=_text(
+            """
+            Looks for the files `public` names (facade.py or a facade/ package; __init__.py
+            when listed). What the interface contains is for mmkit.W002 and mmkit.E003.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W002",
@@ -457,6 +478,13 @@ RULES: dict[str, Rule] = _rules(
             """
         ),
         fix="Remove the comment, or correct the rule id in it.",
+        sees=_text(
+            """
+            Every `# mmkit: ignore[...]` comment, once the rules it names have run; a comment
+            for rules that did not run (the import rules with MMKIT_IMPORT_CHECKS = False in
+            the Django door) is left alone.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W004",
