@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -399,10 +398,11 @@ def _string_lines(node: ast.expr) -> list[int]:
 
 
 def _outside_project(origin: str) -> bool:
-    """Django's and the standard library's modules: never a project's public interface, so
-    the facts of what a file takes from them are not kept (`models.CharField` everywhere)."""
+    """Django's own modules: never a project's public interface, so what a file takes from
+    them is not kept (`models.CharField` in every models.py). The standard library's names
+    are kept: a project may have an app called `calendar` or `email`."""
     top = origin.partition(".")[0]
-    return top == "django" or top in sys.stdlib_module_names
+    return top in ("django", "__future__")
 
 
 def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
