@@ -18,6 +18,7 @@ from typing import Literal
 ExprKind = Literal["name", "string", "call", "other"]
 ReturnedKind = Literal["instance", "queryset", "instances"]
 
+_INDENTED_FROM = re.compile(rb"^[ \t\f]+from[ \t\f.(\\]", re.MULTILINE)
 _CLASS_STATEMENT = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*class[ \t\f]", re.MULTILINE)
 
 
@@ -239,7 +240,7 @@ class _FileScanner:
             exports=tuple(self.exports) if self.exports is not None else None,
             export_lines=tuple(self.export_lines),
             exports_literal=self.exports_literal,
-            name_imports=tuple(_name_imports(tree, self.package)),
+            name_imports=tuple(_name_imports(tree, self.package, self.source)),
             attribute_uses=tuple(_attribute_uses(tree, aliases, self.source)),
         )
 
@@ -405,8 +406,10 @@ def _outside_project(origin: str) -> bool:
     return top in ("django", "__future__")
 
 
-def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
-    """Every `from x import name` of the file, at any depth (imports are statements)."""
+def _name_imports(tree: ast.Module, package: list[str], source: bytes) -> Iterator[NameImport]:
+    """Every `from x import name` of the file, at any depth (imports are statements); the
+    nested statements are walked only when an indented `from` shows there may be one."""
+    nested_imports = _INDENTED_FROM.search(source) is not None
     pending: list[ast.stmt] = list(reversed(tree.body))
     while pending:
         node = pending.pop()
@@ -417,6 +420,8 @@ def _name_imports(tree: ast.Module, package: list[str]) -> Iterator[NameImport]:
             for alias in node.names:
                 if alias.name != "*":
                     yield NameImport(origin, alias.name, node.lineno, node.col_offset)
+            continue
+        if not nested_imports:
             continue
         nested: list[ast.stmt] = []
         for field in ("body", "orelse", "finalbody"):
@@ -445,6 +450,7 @@ def _attribute_uses(
     lines = sorted({source.count(b"\n", 0, start) + 1 for start in starts})
     if not lines:
         return
+    longest: dict[tuple[int, int], AttributeUse] = {}
     pending: list[ast.AST] = [tree]
     while pending:
         node = pending.pop()
@@ -454,15 +460,23 @@ def _attribute_uses(
             at = bisect.bisect_left(lines, first)
             if at == len(lines) or lines[at] > last:
                 continue  # no line of this node mentions an alias
-        if isinstance(node, ast.Attribute):
-            dotted = _dotted(node)
-            if dotted is not None:
-                head, *rest = dotted.split(".")
+        if not isinstance(node, ast.expr):
+            pending.extend(ast.iter_child_nodes(node))
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Attribute):
+                dotted = _dotted(inner)
+                head, _, rest = (dotted or "").partition(".")
                 origin = aliases.get(head)
-                if origin is not None:
-                    yield AttributeUse(origin, head, tuple(rest), node.lineno, node.col_offset)
-                continue
-        pending.extend(ast.iter_child_nodes(node))
+                if origin is None:
+                    continue
+                # Nested attributes of one chain start at one place: keep the outermost.
+                place = (inner.lineno, inner.col_offset)
+                known = longest.get(place)
+                if known is None or len(known.attributes) < rest.count(".") + 1:
+                    attributes = tuple(rest.split("."))
+                    longest[place] = AttributeUse(origin, head, attributes, *place)
+    yield from sorted(longest.values(), key=lambda use: (use.line, use.column))
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -629,13 +643,16 @@ _TEXT_LIMIT = 60
 
 
 def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Returned]:
-    """The models a function's own return statements visibly hand out (not nested defs)."""
+    """The models a function's own return statements visibly hand out (not nested defs).
+
+    Only statements are walked (returns and assignments are statements), never expressions.
+    """
     local: dict[str, ast.expr] = {}
     returns: list[ast.Return] = []
-    pending: list[ast.AST] = list(function.body)
+    pending: list[ast.stmt] = list(function.body)
     while pending:
         node = pending.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -643,7 +660,14 @@ def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Retu
                     local[target.id] = node.value
         elif isinstance(node, ast.Return) and node.value is not None:
             returns.append(node)
-        pending.extend(ast.iter_child_nodes(node))
+        for field in ("body", "orelse", "finalbody"):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                pending.extend(child for child in value if isinstance(child, ast.stmt))
+        for handler in getattr(node, "handlers", ()):
+            pending.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            pending.extend(case.body)
     for statement in sorted(returns, key=lambda r: (r.lineno, r.col_offset)):
         assert statement.value is not None
         found = _model_expression(statement.value, dict(local), 0)
