@@ -247,10 +247,11 @@ RULES: dict[str, Rule] = _rules(
             TYPE_CHECKING. Names are checked against the public file they come from: with
             __all__ only the names it lists are public; without it, names starting with an
             underscore and private modules the file imports are not. Seen are
-            `from authors.facade import name` statements and attribute reads on module-level
-            import aliases (`import authors.facade as f` then `f.use_cases`). Not seen:
-            getattr(), an alias handed to other code, `from authors.facade import *`, and
-            aliases bound inside functions; a local variable that shadows an alias is taken
+            `from authors.facade import name` statements and attribute reads on import aliases
+            (`import authors.facade as f` then `f.use_cases`; `from authors import facade`,
+            also inside a function). Not seen: getattr(), an alias handed to other code,
+            `from authors.facade import *`, and `import authors.facade as f` inside a
+            function; names are not scoped, so a local variable that shadows an alias is taken
             for the alias.
             """
         ),

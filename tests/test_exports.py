@@ -31,6 +31,7 @@ EXPECTED = {
     ("mmkit.E003", "books/aliases.py", 10),  # facade._CACHE and f.helper
     ("mmkit.E003", "books/catalog_use.py", 2),  # use_cases; __all__ known in part only
     ("mmkit.E003", "books/catalog_use.py", 3),  # _hidden
+    ("mmkit.E003", "books/local_alias.py", 4),  # an alias a function imports
 }
 
 
@@ -98,6 +99,7 @@ def test_a_cached_run_finds_the_same_and_sees_an_edit(copy_fixture, mmkit_cli, t
         ("mmkit.E003", "books/views.py", 2),
         ("mmkit.E003", "books/views.py", 9),
         ("mmkit.E003", "books/aliases.py", 7),
+        ("mmkit.E003", "books/local_alias.py", 4),
     }
     # The suppression of books/suppressed.py now suppresses nothing.
     assert rows() == expected | {("mmkit.W003", "books/suppressed.py", 1)}

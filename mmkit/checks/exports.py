@@ -5,8 +5,9 @@ inside the imports of public interfaces. With `__all__`, a public file exports e
 names it lists; without it, names starting with `_` are private, and so are private modules it
 imports (`from . import use_cases` does not make use_cases public). It reads the importer's
 `from x import name` statements and the attributes it reads on import aliases
-(`import authors.facade as f; f.use_cases`); names reached in other ways (getattr, an alias
-passed around, `from x import *`) are not visible statically.
+(`import authors.facade as f; f.use_cases`; `from authors import facade` also in a function);
+names reached in other ways (getattr, an alias passed around, `from x import *`) are not
+visible statically.
 """
 
 from __future__ import annotations

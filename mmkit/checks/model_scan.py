@@ -138,11 +138,14 @@ class NameImport:
     name: str
     line: int
     column: int
+    bound: str = ""
+    """The name the statement binds (`as` name), when it differs from `name`."""
 
 
 @dataclass(frozen=True)
 class AttributeUse:
-    """`alias.attr.more` where alias is a module-level import of `origin` (absolute):
+    """`alias.attr.more` where alias is an import of `origin` (absolute; module-level imports,
+    and `from x import y` anywhere):
     `import authors.facade as f; f.use_cases` is ("authors.facade", "f", ("use_cases",)).
     The outermost chain of each expression only."""
 
@@ -226,11 +229,18 @@ class _FileScanner:
     def run(self, tree: ast.Module) -> FileScan:
         for node in _top_level(tree.body):
             self.statement(node)
-        # Module aliases only: lowercase names (a class is not a module).
+        name_imports = tuple(_name_imports(tree, self.package, self.source))
+        # Module aliases only: lowercase names (a class is not a module). Names a function's
+        # own `from x import y` binds count too, after the module-level ones.
+        aliases = {b.name: b.origin for b in self.bindings if b.origin is not None}
+        for imported in name_imports:
+            aliases.setdefault(
+                imported.bound or imported.name, f"{imported.origin}.{imported.name}"
+            )
         aliases = {
-            b.name: b.origin
-            for b in self.bindings
-            if b.origin is not None and b.name[:1].islower() and not _outside_project(b.origin)
+            name: origin
+            for name, origin in aliases.items()
+            if name[:1].islower() and not _outside_project(origin)
         }
         return FileScan(
             bindings=tuple(self.bindings),
@@ -240,7 +250,7 @@ class _FileScanner:
             exports=tuple(self.exports) if self.exports is not None else None,
             export_lines=tuple(self.export_lines),
             exports_literal=self.exports_literal,
-            name_imports=tuple(_name_imports(tree, self.package, self.source)),
+            name_imports=name_imports,
             attribute_uses=tuple(_attribute_uses(tree, aliases, self.source)),
         )
 
@@ -419,7 +429,8 @@ def _name_imports(tree: ast.Module, package: list[str], source: bytes) -> Iterat
                 continue
             for alias in node.names:
                 if alias.name != "*":
-                    yield NameImport(origin, alias.name, node.lineno, node.col_offset)
+                    bound = alias.asname if alias.asname not in (None, alias.name) else ""
+                    yield NameImport(origin, alias.name, node.lineno, node.col_offset, bound or "")
             continue
         if not nested_imports:
             continue
