@@ -11,9 +11,10 @@ PROTECT = 'author = models.ForeignKey("authors.Author", on_delete=models.PROTECT
 
 
 def snapshot(project: Path) -> dict[str, bytes]:
+    """Every file of the project and of the folders beside it (vendor/), byte for byte."""
     return {
-        str(path.relative_to(project)): path.read_bytes()
-        for path in sorted(project.rglob("*"))
+        str(path.relative_to(project.parent)): path.read_bytes()
+        for path in sorted(project.parent.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts
     }
 
@@ -55,6 +56,23 @@ def outside_the_project(project: Path) -> None:
     (project / "books/models.py").write_text(
         "from django.db import models\nfrom thirdparty.models import Owned\n\n\n"
         "class Book(Owned):\n    title = models.CharField(max_length=200)\n"
+    )
+
+
+def migrations_elsewhere(project: Path) -> None:
+    """MIGRATION_MODULES puts books' migrations in a package outside the project."""
+    package = project.parent / "vendor" / "bookmigrations"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    initial = project / "books/migrations/0001_initial.py"
+    (package / "0001_initial.py").write_text(initial.read_text())
+    edit(
+        project,
+        "config/settings.py",
+        "BASE_DIR = Path(__file__).resolve().parent.parent\n",
+        "BASE_DIR = Path(__file__).resolve().parent.parent\n"
+        "import sys\nsys.path.append(str(BASE_DIR.parent / 'vendor'))\n"
+        'MIGRATION_MODULES = {"books": "bookmigrations"}\n',
     )
 
 
@@ -137,6 +155,11 @@ REFUSALS = {
         "books.Book.author",
         lambda p: edit(p, "pyproject.toml", 'settings = "config.settings"\n', ""),
         "decouple needs the Django settings to write a migration",
+    ),
+    "migrations_elsewhere": (
+        "books.Book.author",
+        migrations_elsewhere,
+        "0002_decouple_book_author.py is outside the project",
     ),
     "pending": ("books.Book.author", pending_changes, "have changes without a migration"),
     "shared_legitimately": ("books.Book.author", legitimate_sharer, "keep it legitimately"),

@@ -53,6 +53,13 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     sites = _usage_sites(project, crossing, first, work, {f.app for f in facts})
     _shrink_baseline(project, {(f.label, f.field) for f in facts}, work)
     edits = tuple(work.edits())
+    for edit in edits:
+        if not (
+            edit.path.is_relative_to(project.root) or edit.path.is_relative_to(project.base_dir)
+        ):
+            raise DecoupleError(
+                f"{edit.path} is outside the project ({edit.what}); nothing was changed"
+            )
     if not dry_run:
         write_all(edits)
     return Outcome(project, crossing, edits, sites, tuple(notes), not dry_run)
