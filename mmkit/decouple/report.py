@@ -52,7 +52,8 @@ def outcome_text(outcome: Outcome) -> str:
         lines.append(f"no code uses {outcome.crossing.name} besides the model")
     lines.extend(f"note: {note}" for note in outcome.notes)
     if outcome.written:
-        lines.append("next: python manage.py migrate, fix the sites listed, then mmkit check")
+        fix = ", fix the sites listed" if rewritten < len(outcome.sites) else ""
+        lines.append(f"next: python manage.py migrate{fix}, then mmkit check")
     else:
         lines.append("dry run: nothing was written")
     return "\n".join(lines) + "\n"
