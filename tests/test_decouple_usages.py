@@ -79,3 +79,65 @@ def test_sites_outside_the_owning_module_keep_their_code(copy_fixture) -> None:
     project = copy_fixture("dc_usages")
     decouple(project, "books.Book.author")
     assert "return book.author.id" in Path(project / "authors/reports.py").read_text()
+
+
+M2M_MODELS = """from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    authors = models.ManyToManyField("authors.Author", related_name="books")
+"""
+M2M_USE_CASES = """from .models import Book
+
+
+def names(book: Book) -> list[str]:
+    return [author.name for author in book.authors.all()]
+
+
+def prefetched() -> list[Book]:
+    return list(Book.objects.prefetch_related("authors"))
+
+
+def by(author) -> list[Book]:
+    return list(Book.objects.filter(authors=author))
+
+
+def by_name(name: str) -> list[Book]:
+    return list(Book.objects.filter(authors__name=name))
+"""
+
+
+def test_many_to_many_sites_are_listed_and_left_as_they_are(copy_fixture) -> None:
+    import os
+    import subprocess
+    import sys
+
+    project = copy_fixture("dc_usages")
+    for relpath in ("books/admin.py", "books/forms.py", "books/serializers.py"):
+        (project / relpath).unlink()
+    (project / "books/models.py").write_text(M2M_MODELS)
+    (project / "books/use_cases.py").write_text(M2M_USE_CASES)
+    (project / "books/migrations/0001_initial.py").unlink()
+    env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "books", "--skip-checks", "-v0"],
+        cwd=project,
+        env=env,
+        check=True,
+    )
+    outcome = decouple(project, "books.Book.authors")
+    listed = [(s.path, s.line, s.kind, s.rewritten) for s in outcome.sites]
+    assert [site for site in listed if site[0] == "books/use_cases.py"] == [
+        ("books/use_cases.py", 5, "attribute", False),
+        ("books/use_cases.py", 9, "prefetch_related", False),
+        ("books/use_cases.py", 13, "keyword", False),
+        ("books/use_cases.py", 17, "lookup", False),
+    ]
+    assert (project / "books/use_cases.py").read_text() == M2M_USE_CASES
+    keyword = next(s for s in outcome.sites if s.kind == "keyword")
+    assert keyword.advice == "author_links__author_id=author.id"

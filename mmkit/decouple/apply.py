@@ -262,7 +262,7 @@ def _usage_sites(
     batch = found.target_plural.replace(" ", "_")
     relation = usages.Relation(
         field=found.field,
-        id_field=found.attname or f"{found.field}_ids",
+        id_field=found.attname or _link_lookup(found),
         model=found.object_name,
         target_model=found.target_object_name,
         target_module=target_module,
@@ -280,6 +280,12 @@ def _usage_sites(
             count = sum(1 for site in result.sites if site.rewritten)
             work.write(path, result.new_text, f"{count} usage sites rewritten")
     return tuple(sites)
+
+
+def _link_lookup(found: FieldFacts) -> str:
+    """How a many-to-many's ids are reached once it is a link model: `author_links__author_id`."""
+    target = on_delete.snake_case(found.target_object_name)
+    return f"{target}_links__{target}_id"
 
 
 def _shrink_baseline(project: Project, decoupled: set[tuple[str, str]], work: Workspace) -> None:
