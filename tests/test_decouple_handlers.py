@@ -137,3 +137,28 @@ def test_a_delete_use_case_of_another_shape_gets_advice(copy_fixture) -> None:
         "`publish(AuthorDeleted(author_id=author_id))` (from mmkit.events import publish) where "
         "it deletes an author, in the same transaction",
     )
+
+
+def test_long_names_give_a_handler_ruff_formats_as_it_is(tmp_path: Path) -> None:
+    from mmkit.decouple.on_delete import Cleanup, Target, handler_source
+
+    ruff = Path(sys.executable).parent / "ruff"
+    target = Target(tmp_path, "publishing", "InternationalPublishingHouse", "BigAutoField")
+    for action in ("CASCADE", "SET_NULL"):
+        cleanup = Cleanup(
+            tmp_path,
+            "catalogue",
+            "CatalogueEntryWithLongName",
+            "catalogue entries with long names",
+            "international_publishing_house_id",
+            action,
+        )
+        for width in (60, 88, 100):
+            path = tmp_path / f"handler_{action}_{width}.py"
+            path.write_text(handler_source(target, cleanup, width))
+            done = subprocess.run(
+                [str(ruff), "format", "--check", "--line-length", str(width), str(path)],
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, path.read_text()

@@ -43,7 +43,11 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     _write_migrations(project, django, crossing, facts, link, work)
     first_party = {module.name.partition(".")[0] for module in project.modules}
     notes = on_delete.plan_handlers(
-        work, _target(project, first), _cleanups(project, facts, link), first_party
+        work,
+        _target(project, first),
+        _cleanups(project, facts, link),
+        first_party,
+        model_rewrite.line_length(project.base_dir),
     )
     if not _events_public(project, crossing.target_module):
         notes.append(

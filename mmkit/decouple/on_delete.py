@@ -80,7 +80,11 @@ def refuse_unsupported(name: str, action: str | None) -> None:
 
 
 def plan_handlers(
-    work: Workspace, target: Target, cleanups: list[Cleanup], first_party: set[str]
+    work: Workspace,
+    target: Target,
+    cleanups: list[Cleanup],
+    first_party: set[str],
+    width: int = 88,
 ) -> list[str]:
     """Handlers in the owning modules, the event in the target; returns notes for the user."""
     notes: list[str] = []
@@ -89,7 +93,7 @@ def plan_handlers(
         return notes
     notes.extend(_ensure_event(work, target, first_party))
     for cleanup in needed:
-        notes.extend(_add_handler(work, target, cleanup, first_party))
+        notes.extend(_add_handler(work, target, cleanup, first_party, width))
     return notes
 
 
@@ -100,30 +104,35 @@ def handler_name(target: Target, cleanup: Cleanup) -> str:
     return f"forget_deleted_{target.snake}_of_{plural}"
 
 
-def handler_source(target: Target, cleanup: Cleanup) -> str:
-    """The handler function: the rows that kept the deleted id are deleted or unset."""
-    rows = f"{cleanup.model}.objects.filter({cleanup.id_field}=event.{target.event_field})"
+def handler_source(target: Target, cleanup: Cleanup, width: int = 88) -> str:
+    """The handler function: the rows that kept the deleted id are deleted or unset, written
+    as `ruff format` writes it at the project's line length."""
+    lookup = f"{cleanup.id_field}=event.{target.event_field}"
+    query = f"{cleanup.model}.objects.filter({lookup})"
     if cleanup.action == "CASCADE":
         doc = f"Delete the {cleanup.plural} of a deleted {target.snake}, as on_delete=CASCADE did."
-        body = f"{rows}.delete()"
+        action = "delete()"
     else:
         doc = f"Unset the deleted {target.snake}'s id, as on_delete=SET_NULL did."
-        body = f"{rows}.update({cleanup.id_field}=None)"
-    if len(doc) + 7 > 100:
+        action = f"update({cleanup.id_field}=None)"
+    if len(doc) + 10 > width:
         doc = f"What on_delete={cleanup.action} did, now that the relation is an id."
-    signature = f"def {handler_name(target, cleanup)}(event: {target.event}) -> None:"
-    lines = [f"@handles({target.event})", signature, f'    """{doc}"""']
-    if len(body) + 4 > 100:
-        head, _, tail = body.partition(".objects.")
-        body = (
-            f"rows = {head}.objects.{tail.partition(').')[0]})\n    rows.{tail.partition(').')[2]}"
-        )
-    lines.append(f"    {body}")
+    name = handler_name(target, cleanup)
+    signature = f"def {name}(event: {target.event}) -> None:"
+    if len(signature) > width:
+        signature = f"def {name}(\n    event: {target.event},\n) -> None:"
+    body = [f"    {query}.{action}"]
+    if len(body[0]) > width:
+        assignment = f"    rows = {query}"
+        if len(assignment) > width:
+            assignment = f"    rows = {cleanup.model}.objects.filter(\n        {lookup}\n    )"
+        body = [assignment, f"    rows.{action}"]
+    lines = [f"@handles({target.event})", signature, f'    """{doc}"""', *body]
     return "\n".join(lines) + "\n"
 
 
 def _add_handler(
-    work: Workspace, target: Target, cleanup: Cleanup, first_party: set[str]
+    work: Workspace, target: Target, cleanup: Cleanup, first_party: set[str], width: int
 ) -> list[str]:
     path = cleanup.module_path / "handlers.py"
     source = work.read(path)
@@ -143,7 +152,7 @@ def _add_handler(
         [("mmkit.events", "handles"), (event_module, target.event), (".models", cleanup.model)],
         first_party,
     )
-    source = source.rstrip("\n") + "\n\n\n" + handler_source(target, cleanup)
+    source = source.rstrip("\n") + "\n\n\n" + handler_source(target, cleanup, width)
     work.write(path, source, f"handler of {target.event} (was on_delete={cleanup.action})")
     return []
 
