@@ -71,15 +71,17 @@ class Authored(models.Model):
     class Meta:
         abstract = True
 ''',
-    "books/models.py": """from common.models import Authored
-from django.db import models
+    "books/models.py": """from django.db import models
+
+from common.models import Authored
 
 
 class Book(Authored):
     title = models.CharField(max_length=200)
 """,
-    "magazines/models.py": """from common.models import Authored
-from django.db import models
+    "magazines/models.py": """from django.db import models
+
+from common.models import Authored
 
 
 class Magazine(Authored):
@@ -249,6 +251,10 @@ def decouple_and_migrate(
             [str(RUFF), "format", "--check", *changed], capture_output=True, text=True
         )
         assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+        linted = subprocess.run(
+            [str(RUFF), "check", "--select", "I,F", *changed], capture_output=True, text=True
+        )
+        assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

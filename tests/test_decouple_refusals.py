@@ -208,7 +208,7 @@ def test_the_plan_lists_every_e001_and_changes_nothing(copy_fixture, mmkit_cli) 
     result = mmkit_cli("decouple", "--path", str(project))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "books/models.py:5: books.Book.author ForeignKey to authors.Author: inherited from "
+        "books/models.py:6: books.Book.author ForeignKey to authors.Author: inherited from "
         "common.models.Authored; authors.Profile keep it legitimately: override it",
         "books/models.py:13: books.Shelf.books ManyToManyField to authors.Author: a link model "
         "keeping authors.Author ids, with a migration that copies the rows",
@@ -229,10 +229,10 @@ def test_the_plan_of_a_field_every_inheritor_crosses_with(copy_fixture, mmkit_cl
         (project / relpath).write_text(text)
     result = mmkit_cli("decouple", "--path", str(project))
     assert result.stdout.splitlines() == [
-        "books/models.py:5: books.Book.author ForeignKey to authors.Author: inherited from "
+        "books/models.py:6: books.Book.author ForeignKey to authors.Author: inherited from "
         "common.models.Authored by 2 models: decoupled at the base, one migration per app "
         "(books, magazines)",
-        "magazines/models.py:5: magazines.Magazine.author ForeignKey to authors.Author: "
+        "magazines/models.py:6: magazines.Magazine.author ForeignKey to authors.Author: "
         "inherited from common.models.Authored by 2 models: decoupled at the base, one "
         "migration per app (books, magazines)",
         "2 cross-module relations; decouple one field at a time, e.g.:",
