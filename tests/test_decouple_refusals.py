@@ -208,7 +208,7 @@ def test_the_plan_lists_every_e001_and_changes_nothing(copy_fixture, mmkit_cli) 
     result = mmkit_cli("decouple", "--path", str(project))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "books/models.py:6: books.Book.author ForeignKey to authors.Author: inherited from "
+        "books/models.py:5: books.Book.author ForeignKey to authors.Author: inherited from "
         "common.models.Authored; authors.Profile keep it legitimately: override it",
         "books/models.py:13: books.Shelf.books ManyToManyField to authors.Author: a link model "
         "keeping authors.Author ids, with a migration that copies the rows",
