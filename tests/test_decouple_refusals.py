@@ -162,7 +162,11 @@ REFUSALS = {
         "0002_decouple_book_author.py is outside the project",
     ),
     "pending": ("books.Book.author", pending_changes, "have changes without a migration"),
-    "shared_legitimately": ("books.Book.author", legitimate_sharer, "keep it legitimately"),
+    "shared_legitimately": (
+        "books.Book.author",
+        legitimate_sharer,
+        "authors.Profile keeps it legitimately",
+    ),
 }
 
 
@@ -209,7 +213,7 @@ def test_the_plan_lists_every_e001_and_changes_nothing(copy_fixture, mmkit_cli) 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "books/models.py:5: books.Book.author ForeignKey to authors.Author: inherited from "
-        "common.models.Authored; authors.Profile keep it legitimately: override it",
+        "common.models.Authored; authors.Profile keeps it legitimately: override it",
         "books/models.py:13: books.Shelf.books ManyToManyField to authors.Author: a link model "
         "keeping authors.Author ids, with a migration that copies the rows",
         "books/models.py:14: books.Shelf.owner OneToOneField to authors.Author: an id field, a "

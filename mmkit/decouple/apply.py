@@ -75,8 +75,9 @@ def _models(crossing: Crossing) -> list[str]:
         return [crossing.relation.model]
     if crossing.keeps_legitimately:
         kept = ", ".join(crossing.keeps_legitimately)
+        verb = "keeps" if len(crossing.keeps_legitimately) == 1 else "keep"
         raise DecoupleError(
-            f"{crossing.name} is inherited from {crossing.base}, and {kept} keep it "
+            f"{crossing.name} is inherited from {crossing.base}, and {kept} {verb} it "
             "legitimately (no module boundary): override the field in the models that cross "
             "instead, then decouple each"
         )

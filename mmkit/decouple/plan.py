@@ -66,7 +66,8 @@ class Crossing:
         if self.base is not None:
             if self.keeps_legitimately:
                 kept = ", ".join(self.keeps_legitimately)
-                return f"inherited from {self.base}; {kept} keep it legitimately: override it"
+                verb = "keeps" if len(self.keeps_legitimately) == 1 else "keep"
+                return f"inherited from {self.base}; {kept} {verb} it legitimately: override it"
             apps = sorted({s.model.partition(".")[0] for s in self.shared_by})
             return (
                 f"inherited from {self.base} by {len(self.shared_by)} models: decoupled at the "
