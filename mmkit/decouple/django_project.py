@@ -17,6 +17,9 @@ from mmkit.decouple.errors import DecoupleError
 from mmkit.decouple.facts import MARKER
 from mmkit.project import Project
 
+TIMEOUT = 300
+"""Seconds the child process may take: loading the settings and the migration graph."""
+
 
 @dataclass(frozen=True)
 class DjangoProject:
@@ -36,7 +39,9 @@ class DjangoProject:
         paths = dict.fromkeys([str(project.root), str(project.base_dir)])
         return cls(settings, tuple(paths))
 
-    def ask(self, action: str, overrides: dict[str, tuple[str, str]] | None = None, **request: Any):
+    def ask(
+        self, action: str, overrides: dict[str, tuple[str, str]] | None = None, **request: Any
+    ) -> dict[str, Any]:
         """Run one request in a fresh interpreter; a failure of the project is one line."""
         payload = {
             "action": action,
@@ -50,15 +55,22 @@ class DjangoProject:
             "PYTHONDONTWRITEBYTECODE": "1",
             "DJANGO_SETTINGS_MODULE": self.settings,
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "mmkit.decouple.worker"],
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            cwd=self.sys_path[-1],
-            env=env,
-            check=False,
-        )
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "mmkit.decouple.worker"],
+                input=json.dumps(payload),
+                capture_output=True,
+                text=True,
+                cwd=self.sys_path[-1],
+                env=env,
+                check=False,
+                timeout=TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            raise DecoupleError(
+                f"the project's Django did not answer within {TIMEOUT} s (settings that wait "
+                "for a service?); nothing was changed"
+            ) from None
         answers = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
         if not answers:
             last = (done.stderr.strip().splitlines() or ["no answer"])[-1]
