@@ -102,6 +102,7 @@ class Case:
     column: str = "author_id"
     unique_after: list[list[str]] = field(default_factory=list)
     index_after: list[str] | None = None
+    created: tuple[str, ...] = ("books/migrations/0002_decouple_book_author.py",)
     left: tuple[tuple[str, str], ...] = (("Second", "Bob"),)
     """(title, author name or None) of each row of the first table once Ann is deleted."""
 
@@ -161,6 +162,7 @@ CASES = {
         .replace('title="Second", )', 'title="Second").authors.set([bob])'),
         tables=("books_book_authors", "books_bookauthor"),
         back=("books:0001_initial",),
+        created=("books/migrations/0002_decouple_book_authors.py",),
         left=(("First", "Bob"), ("Second", "Bob")),
     ),
     "inherited": Case(
@@ -170,6 +172,10 @@ CASES = {
         + "from magazines.models import Magazine\nMagazine.objects.create(title='M', author=bob)\n",
         tables=("books_book", "magazines_magazine"),
         back=("books:0001_initial", "magazines:0001_initial"),
+        created=(
+            "books/migrations/0002_decouple_book_author.py",
+            "magazines/migrations/0002_decouple_magazine_author.py",
+        ),
     ),
 }
 
@@ -219,6 +225,8 @@ def decouple_and_migrate(
     assert fks_to_authors(before), "the relation has a foreign-key constraint to start with"
     result = mmkit_cli("decouple", case.field, "--path", str(project))
     assert result.exit_code == 0, result.output
+    created = sorted(str(p.relative_to(project)) for p in project.glob("*/migrations/0002_*.py"))
+    assert created == sorted(case.created)
     plan = {"back": list(case.back), "then": DELETE_ANN if EVENTS else ""}
     verified = step(project, "verify", case, database, json.dumps(plan))
     after = verified["after"]

@@ -93,6 +93,9 @@ def write(request: dict[str, Any]) -> dict[str, Any]:
         dependencies |= {dep for dep in migration.dependencies if dep[0] == app}
         migration.dependencies = sorted(dependencies)
         relations = [r for r in request["relations"] if r["app"] == app]
+        models = "_".join(sorted({r["model_name"] for r in relations}))
+        field = relations[0]["field"] if relations else "field"
+        migration.name = f"{migration.name.partition('_')[0]}_decouple_{models}_{field}"
         link = request.get("link")
         if link is not None and link["app"] == app:
             migration.operations = _link_operations(state_ops, link)
