@@ -15,7 +15,7 @@ def snapshot(project: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(project.parent)): path.read_bytes()
         for path in sorted(project.parent.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
+        if path.is_file()
     }
 
 
