@@ -10,8 +10,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mmkit.config import ConfigError, did_you_mean
-from mmkit.project import Project, load_project
+from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.installed_apps import installed_apps as read_installed_apps
+from mmkit.project import Project, glob_to_regex, load_project
 from mmkit.scaffold.bindings import check_bindings
 from mmkit.scaffold.context import ModelNames, Reference, build_context
 from mmkit.scaffold.errors import ScaffoldError
@@ -27,6 +28,14 @@ from mmkit.scaffold.register import (
     settings_path,
 )
 from mmkit.scaffold.render import render_module
+
+CONTRIB_LABELS = frozenset(
+    {
+        "admin", "admindocs", "auth", "contenttypes", "flatpages", "gis", "humanize",
+        "messages", "postgres", "redirects", "sessions", "sitemaps", "sites", "staticfiles",
+        "syndication",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
     config = project.config
     target = config.root / name
     _check_free(project, request, target)
+    _check_not_excluded(project, target)
     check_not_importable(name, config.root)
     depends_on = _depends_on(project, request, fields)
     references = resolve_references(project, fields)
@@ -161,15 +171,7 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
     for module in project.modules:
         if module.label == name and module.name != name:
             raise ScaffoldError(f"'{name}' is already the app label of module '{module.name}'")
-    settings = settings_path(config)
-    if settings is not None:
-        try:
-            entries = installed_apps(read_text(settings)) or []
-        except (OSError, UnicodeDecodeError):
-            entries = []
-        for entry in entries:
-            if app_label(entry) == name and entry.split(".")[0] != name:
-                raise ScaffoldError(f"'{name}' is already the label of installed app '{entry}'")
+    _check_label_free(config, name)
     if target.is_symlink() or not target.resolve().is_relative_to(config.root.resolve()):
         raise ScaffoldError(f"{project.relpath(target)} leads outside the project's root")
     if (config.root / f"{name}.py").exists():
@@ -181,6 +183,48 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
             f"{project.relpath(target)}/ already exists and is not a module of the project; "
             "--force only writes over a module, choose another name"
         )
+
+
+def _check_label_free(config: Config, name: str) -> None:
+    """Refuse the label of an installed app: Django stops with "labels aren't unique".
+
+    INSTALLED_APPS is read as discovery reads it (`DJANGO_APPS + LOCAL_APPS`, settings
+    packages with `from .base import *`); when it cannot be known, django.contrib's labels
+    are refused, since nearly every project installs them.
+    """
+    entries: list[str] | None = None
+    if config.settings:
+        found = read_installed_apps(config.root, config.settings)
+        if found is None and config.base_dir != config.root:
+            found = read_installed_apps(config.base_dir, config.settings)
+        entries = list(found) if found is not None else None
+    settings = settings_path(config)
+    if entries is None and settings is not None:
+        try:
+            entries = installed_apps(read_text(settings))
+        except (OSError, UnicodeDecodeError):
+            entries = None
+    for entry in entries or ():
+        if app_label(entry) == name and entry.split(".")[0] != name:
+            raise ScaffoldError(f"'{name}' is already the label of installed app '{entry}'")
+    if entries is None and name in CONTRIB_LABELS:
+        raise ScaffoldError(
+            f"'{name}' is the label of django.contrib.{name}, which most projects install; "
+            "choose another name"
+        )
+
+
+def _check_not_excluded(project: Project, target: Path) -> None:
+    """Refuse a module the configured excludes would hide from every check (`migrations`)."""
+    config = project.config
+    relpath = project.relpath(target / "__init__.py")
+    for pattern in config.exclude:
+        if glob_to_regex(pattern).match(relpath):
+            patterns = ", ".join(f'"{p}"' for p in config.exclude)
+            raise ScaffoldError(
+                f"module name '{target.name}' is left out by exclude = [{patterns}] "
+                f"({relpath}): mmkit would never check it; choose another name"
+            )
 
 
 def _depends_on(

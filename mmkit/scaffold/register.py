@@ -8,6 +8,7 @@ file cannot be edited that safely, the user gets the exact line to add instead.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -75,6 +76,9 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
     if not _inside_project(config, path):
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} (it is outside the project)")
         return None
+    if _read_only(path):
+        manual.append(f"add {entry} to INSTALLED_APPS in {shown} (the file is read-only)")
+        return None
     try:
         source = read_text(path)
         apps = installed_apps(source)
@@ -107,6 +111,11 @@ def _pyproject_edit(
                 )
             return None
         header, dependencies = table_lines(name, depends_on)
+        if _read_only(config.path):
+            manual.append(
+                f"add to {shown} (the file is read-only):\n    {header}\n    {dependencies}"
+            )
+            return None
         try:
             text = read_text(config.path)
             new = add_module_table(text, name, depends_on)
@@ -120,6 +129,9 @@ def _pyproject_edit(
             f"are tables: [tool.mmkit.modules.{name}] depends_on = {_toml_list(depends_on)}"
         )
     if config.modules_form != "list" or name in listed:
+        return None
+    if _read_only(config.path):
+        manual.append(f'add "{name}" to [tool.mmkit] modules in {shown} (the file is read-only)')
         return None
     try:
         text = read_text(config.path)
@@ -140,6 +152,15 @@ def _shown(config: Config, path: Path) -> str:
 def _inside_project(config: Config, path: Path) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to(base.resolve()) for base in (config.root, config.base_dir))
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the file's mode forbids writing: the user's choice, kept even for root."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def _reason(error: BaseException) -> str:

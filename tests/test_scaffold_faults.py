@@ -1,0 +1,312 @@
+"""`mmkit new-module` under faults: concurrent runs, kills and Ctrl-C mid-way, read-only files,
+names Django or the excludes would take. Real processes and real signals, never mocks.
+
+Each kill lands at a known step: MMKIT_PAUSE_AT makes the scaffold stop there (saying so on
+stderr), so the test kills it exactly between two writes. The random kills of the issue
+(100 of them, 4 x 50 concurrent runs) are in tests/stress/scaffold_stress.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "example_project"
+MMKIT = [sys.executable, "-m", "mmkit"]
+STEPS = ("staged", "moved", "registered-1")
+
+
+def copy_example(destination: Path) -> Path:
+    target = destination / "example_project"
+    shutil.copytree(
+        EXAMPLE, target, ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__", ".mmkit_cache")
+    )
+    return target
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """The sha256 of every file under root (hidden ones too), by relative path."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "DJANGO_SETTINGS_MODULE" and not key.startswith("PYTEST_")
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
+    return env
+
+
+def mmkit(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MMKIT, *args],
+        cwd=project,
+        env=environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def registered(project: Path) -> tuple[set[str], set[str]]:
+    """The names in INSTALLED_APPS and the module tables of pyproject.toml."""
+    from mmkit.installed_apps import installed_apps
+
+    apps = set(installed_apps(project, "config.settings") or ())
+    with (project / "pyproject.toml").open("rb") as handle:
+        modules = set(tomllib.load(handle)["tool"]["mmkit"]["modules"])
+    return apps, modules
+
+
+def leftovers(project: Path) -> list[str]:
+    """Temporary files, staging folders and journals a run must not leave behind."""
+    return sorted(
+        path.relative_to(project).as_posix()
+        for path in project.rglob(".*")
+        if path.name.endswith(".tmp")
+        or path.name.startswith((".mmkit-new-", ".mmkit-journal", ".mmkit.lock"))
+    )
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    return copy_example(tmp_path)
+
+
+def test_concurrent_runs_register_every_module(example: Path) -> None:
+    for round_ in range(3):
+        names = [f"mod{round_}{index}" for index in range(4)]
+        processes = [
+            subprocess.Popen(
+                [*MMKIT, "new-module", name],
+                cwd=example,
+                env=environment(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name in names
+        ]
+        outputs = [process.communicate(timeout=120) for process in processes]
+        assert [process.returncode for process in processes] == [0] * 4, outputs
+        apps, modules = registered(example)
+        assert set(names) <= apps
+        assert set(names) <= modules
+    assert leftovers(example) == []
+
+
+def test_a_held_lock_is_one_line_naming_the_holder(example: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from mmkit.scaffold.lock import project_lock\n"
+            "with project_lock(Path(sys.argv[1])):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(60)\n",
+            str(example),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        before = snapshot(example)
+        result = mmkit(example, "new-module", "invoices", MMKIT_LOCK_TIMEOUT="0.2")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: another mmkit (pid {holder.pid}) is changing this project "
+        f"({example / '.mmkit.lock'}); try again when it has finished\n"
+    )
+    assert snapshot(example) == before
+
+
+def paused(project: Path, step: str, *args: str) -> subprocess.Popen[str]:
+    """new-module started with MMKIT_PAUSE_AT=step, returned once it stands at that step."""
+    process = subprocess.Popen(
+        [*MMKIT, "new-module", *args],
+        cwd=project,
+        env=environment(MMKIT_PAUSE_AT=step),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert line == f"mmkit: paused at {step}\n", line + process.stderr.read()
+    return process
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_ctrl_c_at_any_step_undoes_everything(example: Path, step: str) -> None:
+    before = snapshot(example)
+    process = paused(example, step, "invoices", "--model", "Invoice")
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert stderr == "Error: interrupted; nothing was changed\n"
+    assert snapshot(example) == before
+
+
+def test_sigterm_mid_way_undoes_everything(example: Path) -> None:
+    before = snapshot(example)
+    process = paused(example, "moved", "invoices")
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert stderr == "Error: interrupted; nothing was changed\n"
+    assert snapshot(example) == before
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_after_a_kill_the_next_run_undoes_the_half_and_completes(example: Path, step: str) -> None:
+    before = snapshot(example)
+    process = paused(example, step, "invoices", "--model", "Invoice")
+    process.kill()
+    process.wait()
+
+    check = mmkit(example, "check", "--no-cache")
+    assert check.returncode == 0, check.stdout + check.stderr
+    result = mmkit(example, "new-module", "invoices", "--model", "Invoice")
+
+    assert result.returncode == 0, result.stderr
+    undid = result.stdout.startswith("undid an interrupted `mmkit new-module invoices`\n")
+    assert undid == (step != "staged")  # staged files only: nothing to undo, only to sweep
+    apps, modules = registered(example)
+    assert "invoices" in apps and "invoices" in modules
+    assert (example / "invoices" / "models.py").is_file()
+    assert leftovers(example) == []
+    assert mmkit(example, "check", "--no-cache").returncode == 0
+    after = snapshot(example)
+    assert {path for path in after if path not in before} == {
+        path for path in after if path.startswith("invoices/")
+    }
+
+
+def test_force_recovers_a_half_written_module_too(example: Path) -> None:
+    process = paused(example, "moved", "invoices")
+    process.kill()
+    process.wait()
+
+    result = mmkit(example, "new-module", "invoices", "--force")
+
+    assert result.returncode == 0, result.stderr
+    assert "invoices" in registered(example)[1]
+    assert leftovers(example) == []
+
+
+def test_a_read_only_settings_file_is_left_alone(example: Path) -> None:
+    settings = example / "config" / "settings.py"
+    settings.chmod(0o444)
+    text = settings.read_bytes()
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert result.returncode == 0, result.stderr
+    assert settings.read_bytes() == text
+    assert stat.S_IMODE(settings.stat().st_mode) == 0o444
+    assert (
+        'to do by hand: add "invoices", to INSTALLED_APPS in config/settings.py '
+        "(the file is read-only)"
+    ) in result.stdout.splitlines()
+    assert "invoices" in registered(example)[1]
+
+
+def test_a_read_only_pyproject_is_left_alone(example: Path) -> None:
+    pyproject = example / "pyproject.toml"
+    pyproject.chmod(0o444)
+    text = pyproject.read_bytes()
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert result.returncode == 0, result.stderr
+    assert pyproject.read_bytes() == text
+    assert "(the file is read-only)" in result.stdout
+
+
+def test_a_module_named_migrations_is_refused(example: Path) -> None:
+    before = snapshot(example)
+    result = mmkit(example, "new-module", "migrations")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: module name 'migrations' is left out by exclude = [\"**/migrations/**\"] "
+        "(migrations/__init__.py): mmkit would never check it; choose another name\n"
+    )
+    assert snapshot(example) == before
+
+
+SPLIT_BASE = """\
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+]
+LOCAL_APPS = ["authors", "books", "web"]
+INSTALLED_APPS = DJANGO_APPS + LOCAL_APPS
+"""
+
+
+@pytest.mark.parametrize("label", ["auth", "admin", "sessions"])
+@pytest.mark.parametrize("layout", ["computed", "package"])
+def test_labels_of_installed_apps_are_refused_in_every_layout(
+    example: Path, label: str, layout: str
+) -> None:
+    config = example / "config"
+    if layout == "computed":
+        (config / "settings.py").write_text(SPLIT_BASE)
+    else:
+        (config / "settings.py").unlink()
+        (config / "settings").mkdir()
+        (config / "settings" / "__init__.py").write_text("from .base import *  # noqa\n")
+        (config / "settings" / "base.py").write_text(SPLIT_BASE)
+    before = snapshot(example)
+
+    result = mmkit(example, "new-module", label)
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: '{label}' is already the label of installed app 'django.contrib.{label}'\n"
+    )
+    assert snapshot(example) == before
+
+
+def test_django_contrib_labels_are_refused_when_installed_apps_cannot_be_read(
+    example: Path,
+) -> None:
+    (example / "config" / "settings.py").write_text(
+        "import os\nINSTALLED_APPS = os.environ['APPS'].split(',')\n"
+    )
+    result = mmkit(example, "new-module", "auth")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: 'auth' is the label of django.contrib.auth, which most projects install; "
+        "choose another name\n"
+    )
