@@ -194,6 +194,8 @@ def loads(text: str, where: str = FILENAME) -> Counter[Key]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise _invalid(where, f"not valid JSON ({error})") from None
+    except RecursionError:
+        raise _invalid(where, "not valid JSON (nested too deeply)") from None
     if not isinstance(document, dict):
         raise _invalid(where, "the top level must be an object")
     version = document.get("schema_version")

@@ -285,8 +285,8 @@ class Cache:
         Nothing here may fail the run: a directory that cannot be written means no cache.
         """
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            _mark(self.directory)
+            if _created(self.directory) or self.directory.name == DIRNAME:
+                _mark(self.directory)
         except OSError:
             return
         manifest = self.manifest()
@@ -601,6 +601,21 @@ def _stat(path: Path) -> Stat | None:
 
 def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def _created(directory: Path) -> bool:
+    """Make the directory; whether it is new, so mmkit made it and may mark it as a cache.
+
+    A directory that was there (`--cache-dir .`, a source folder) is never marked: the marks
+    would hide the whole folder from git and from backups.
+    """
+    try:
+        directory.mkdir(parents=True)
+    except FileExistsError:
+        if not directory.is_dir():
+            raise
+        return False
+    return True
 
 
 def _mark(directory: Path) -> None:

@@ -68,7 +68,7 @@ def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
         return None
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     env: Env = {}
     loaded[dotted] = env

@@ -252,7 +252,7 @@ def read_label(apps_py: Path) -> str | None:
     """The `label` an AppConfig subclass in apps.py sets, read without importing it."""
     try:
         tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):

@@ -184,6 +184,7 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     so one broken file costs its own imports, never the whole check. `cache_dir` is handed
     to grimp's own cache (None: no cache).
     """
+    _deep_enough_stacks()
     from grimp.exceptions import SourceSyntaxError
 
     packages = project.top_level_packages
@@ -211,6 +212,23 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
         imports=graph,
         skipped=tuple(SkippedFile(Path(path), reason) for path, reason in sorted(skipped.items())),
     )
+
+
+RUST_STACK_BYTES = 1 << 30
+"""The stack of grimp's parser threads: with Rust's default 2 MiB, an expression chain of
+about 50,000 terms (`1+1+...`, `a.b.b...`, 100 KB of source) overflows it and the whole
+process dies of SIGSEGV. 1 GiB of address space (used only as deep as a file needs) moves the
+limit to files of about 20 MB of a single expression."""
+
+
+def _deep_enough_stacks() -> None:
+    """Raise RUST_MIN_STACK, read when grimp's thread pool starts (never lower the user's)."""
+    try:
+        current = int(os.environ.get("RUST_MIN_STACK", "0"))
+    except ValueError:
+        current = 0
+    if current < RUST_STACK_BYTES:
+        os.environ["RUST_MIN_STACK"] = str(RUST_STACK_BYTES)
 
 
 def _build(
@@ -675,7 +693,7 @@ class FilePlaces:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     tree = ast.parse(self._source)
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return self._parsed
             by_line: dict[int, list[tuple[Statement, ast.Import | ast.ImportFrom]]] = defaultdict(
                 list

@@ -86,7 +86,15 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
             notes.append(f"{name} is already in INSTALLED_APPS ({shown})")
             return None
         new = add_installed_app(source, name)
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, CannotEdit) as error:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        SyntaxError,
+        ValueError,
+        RecursionError,
+        MemoryError,
+        CannotEdit,
+    ) as error:
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} ({_reason(error)})")
         return None
     return Edit(path, source, new, f'add "{name}" to INSTALLED_APPS')
@@ -190,7 +198,7 @@ def installed_apps(source: str) -> list[str] | None:
     """The string entries of a literal INSTALLED_APPS, or None when it is not a literal."""
     try:
         node = _installed_apps_node(ast.parse(source))
-    except (SyntaxError, ValueError, CannotEdit):
+    except (SyntaxError, ValueError, RecursionError, MemoryError, CannotEdit):
         return None
     return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
 

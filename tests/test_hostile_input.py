@@ -1,0 +1,295 @@
+"""Hostile input and odd file systems: each case a defect found by attacking mmkit, run through
+the real CLI in a subprocess (a crash, a hang or a traceback must show as such)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+E003 = (
+    "books/views.py:3:1: mmkit.E003 books.views imports authors.models, private to module 'authors'"
+)
+SUMMARY_TAIL = "(2 modules, 8 files"
+AS_UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all"]
+
+
+def mmkit(
+    project: Path, *args: str, prefix: tuple[str, ...] = (), timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environment.update(env)
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "mmkit", *args],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.startswith("    hint:")]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """imp_small: modules authors and books, one E003 in books/views.py."""
+    target = tmp_path / "imp_small"
+    shutil.copytree(FIXTURES / "imp_small", target)
+    return target
+
+
+def both_ways(project: Path, *args: str, **env: str) -> list[subprocess.CompletedProcess[str]]:
+    """The check without cache, then twice with one (cold, warm): all must agree."""
+    cache = str(project.parent / "cache")
+    return [
+        mmkit(project, "check", "--no-cache", *args, **env),
+        mmkit(project, "check", "--cache-dir", cache, *args, **env),
+        mmkit(project, "check", "--cache-dir", cache, *args, **env),
+    ]
+
+
+def assert_all(runs: list[subprocess.CompletedProcess[str]], code: int, *expected: str) -> None:
+    for run in runs:
+        assert run.stderr == "", run.stderr
+        assert run.returncode == code
+        found = lines(run.stdout)
+        assert found[:-1] == list(expected)
+
+
+# 3. --cache-dir . must never mark the project as a cache --------------------------------
+
+
+@pytest.mark.parametrize("where", [".", "books", "existing"])
+def test_a_cache_dir_mmkit_did_not_create_is_never_marked(small: Path, where: str) -> None:
+    (small / "existing").mkdir()
+    result = mmkit(small, "check", "--cache-dir", where)
+
+    assert result.returncode == 1
+    assert not (small / where / ".gitignore").exists()
+    assert not (small / where / "CACHEDIR.TAG").exists()
+
+
+def test_a_cache_dir_mmkit_creates_is_marked(small: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MMKIT_CACHE_DIR"}
+    subprocess.run(
+        [sys.executable, "-m", "mmkit", "check"], cwd=small, env=env, capture_output=True
+    )
+    assert (small / ".mmkit_cache" / "CACHEDIR.TAG").is_file()
+    assert (small / ".mmkit_cache" / ".gitignore").read_text().endswith("*\n")
+
+
+# 5. files mmkit creates get the mode a normal write gives ---------------------------------
+
+
+@pytest.mark.parametrize(("umask", "mode"), [("022", 0o644), ("027", 0o640), ("002", 0o664)])
+def test_the_baseline_gets_the_mode_the_umask_gives(small: Path, umask: str, mode: int) -> None:
+    result = subprocess.run(
+        ["sh", "-c", f'umask {umask} && exec "$0" -m mmkit baseline', sys.executable],
+        cwd=small,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE((small / "mmkit-baseline.json").stat().st_mode) == mode
+
+
+def test_a_rewritten_baseline_keeps_its_mode(small: Path) -> None:
+    baseline = small / "mmkit-baseline.json"
+    baseline.write_text("{}")
+    baseline.chmod(0o600)
+    assert mmkit(small, "baseline").returncode == 0
+    assert stat.S_IMODE(baseline.stat().st_mode) == 0o600
+
+
+# 6, 7. module folders behind a symlink or that cannot be listed -------------------------
+
+
+def test_a_module_folder_that_is_a_symlink_is_checked(small: Path) -> None:
+    (small / "vendor_src").mkdir()
+    (small / "books").rename(small / "vendor_src" / "books")
+    (small / "books").symlink_to(Path("vendor_src") / "books")
+
+    assert_all(both_ways(small), 1, E003)
+
+
+def test_a_folder_that_cannot_be_listed_is_a_w004(small: Path) -> None:
+    (small / "books").chmod(0o311)
+    try:
+        runs = [
+            mmkit(small, "check", "--no-cache", prefix=tuple(AS_UNPRIVILEGED)),
+            mmkit(
+                small,
+                "check",
+                "--cache-dir",
+                str(small.parent / "c"),
+                prefix=tuple(AS_UNPRIVILEGED),
+            ),
+        ]
+    finally:
+        (small / "books").chmod(0o755)
+    for run in runs:
+        assert run.returncode == 1, run.stderr
+        assert lines(run.stdout)[:-1] == [
+            "books:1:1: mmkit.W004 could not list books/ (Permission denied); its files "
+            "were not checked"
+        ]
+
+
+# 11, 12. hostile configuration ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [('root = "a\\u0000b"', "root"), ('templates = "t\\u0000"', "templates")],
+)
+def test_a_nul_byte_in_a_path_setting_is_one_line(small: Path, setting: str, shown: str) -> None:
+    pyproject = small / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + setting + "\n")
+
+    result = mmkit(small, "check")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {pyproject}: [tool.mmkit] '{shown}' contains a NUL character\n"
+    )
+
+
+def test_deeply_nested_toml_is_one_line(small: Path) -> None:
+    pyproject = small / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "x = " + "[" * 600 + "]" * 600 + "\n")
+
+    result = mmkit(small, "check")
+
+    assert result.returncode == 2
+    assert result.stderr == f"Error: {pyproject} is not valid TOML: nested too deeply\n"
+
+
+def test_a_deeply_nested_baseline_is_one_line(small: Path) -> None:
+    baseline = small / "mmkit-baseline.json"
+    baseline.write_text("[" * 100_000)
+
+    result = mmkit(small, "check")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: {baseline} is not a valid mmkit baseline: not valid JSON (nested too deeply); "
+        "fix it or delete it and run `mmkit baseline`\n"
+    )
+
+
+# 13, 14. source files that break parsers ------------------------------------------------
+
+
+def w004_parse(relpath: str, reason: str, line: int = 1, column: int = 1) -> str:
+    return (
+        f"{relpath}:{line}:{column}: mmkit.W004 could not parse {relpath}: {reason}; "
+        "the rest of the project was checked"
+    )
+
+
+TOO_DEEP = "nested too deeply for Python's parser"
+
+
+@pytest.mark.parametrize(
+    ("source", "where", "reason"),
+    [
+        ("x = " + "-" * 5000 + "1\n", (1, 1), TOO_DEEP),
+        ("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n", (3, 205), "too many nested parentheses"),
+        ("x = " + "+".join(["1"] * 5000) + "\n", (1, 1), TOO_DEEP),
+    ],
+    ids=["unary", "parentheses", "chain"],
+)
+def test_a_deeply_nested_expression_is_a_w004(
+    small: Path, source: str, where: tuple[int, int], reason: str
+) -> None:
+    (small / "books" / "deep.py").write_text("class Deep:\n    pass\n" + source)
+
+    assert_all(both_ways(small), 1, w004_parse("books/deep.py", reason, *where), E003)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x = " + "+".join(["1"] * 200_000) + "\n", "x = a" + ".b" * 100_000 + "\n"],
+    ids=["chain", "attributes"],
+)
+def test_an_expression_grimp_cannot_survive_is_a_w004_not_a_crash(small: Path, source: str) -> None:
+    (small / "books" / "huge.py").write_text("from authors import models\n" + source)
+
+    runs = both_ways(small)
+
+    for run in runs:
+        assert run.stderr == ""
+        assert run.returncode == 1
+        assert lines(run.stdout)[:-1] == [
+            "books/huge.py:1:1: mmkit.E003 books.huge imports authors.models, "
+            "private to module 'authors'",
+            E003,
+        ]
+
+
+# 15, 16 and dangling symlinks: files that are not plain readable files ------------------
+
+
+def w004_file(relpath: str, reason: str) -> str:
+    return (
+        f"{relpath}:1:1: mmkit.W004 could not read {relpath}: {reason}; "
+        "the rest of the project was checked"
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_a_w004(small: Path) -> None:
+    os.close(os.open(os.fsencode(small / "books") + b"/\xff\xfe.py", os.O_CREAT | os.O_WRONLY))
+    expected = w004_file("books/\\xff\\xfe.py", "its name is not UTF-8")
+
+    assert_all(both_ways(small), 1, E003, expected)
+    for fmt in ("json", "sarif", "github"):
+        run = mmkit(small, "check", "--no-cache", "--format", fmt)
+        assert run.returncode == 1 and run.stderr == "", run.stderr
+    assert mmkit(small, "baseline").returncode == 0
+    assert "\\\\xff\\\\xfe" in (small / "mmkit-baseline.json").read_text()
+
+
+def test_a_fifo_is_skipped_and_reported(small: Path) -> None:
+    os.mkfifo(small / "books" / "pipe.py")
+
+    runs = [mmkit(small, *args, timeout=30) for args in (("check", "--no-cache"), ("check",))]
+
+    for run in runs:
+        assert run.returncode == 1
+        assert lines(run.stdout)[:-1] == [E003, w004_file("books/pipe.py", "not a regular file")]
+
+
+def test_a_dangling_symlink_is_a_w004_with_and_without_cache(small: Path) -> None:
+    (small / "books" / "dangling.py").symlink_to("nowhere.py")
+
+    assert_all(both_ways(small), 1, E003, w004_file("books/dangling.py", "a symlink to nothing"))
+
+
+# Names in the output ------------------------------------------------------------------------
+
+
+def test_names_that_are_not_identifiers_are_quoted_in_text(small: Path) -> None:
+    views = small / "books" / "views.py"
+    views.rename(small / "books" / "my\nviews.py")
+
+    run = mmkit(small, "check", "--no-cache")
+
+    assert run.returncode == 1
+    assert lines(run.stdout)[:-1] == [
+        "'books/my\\nviews.py':3:1: mmkit.E003 'books.my\\nviews' imports authors.models, "
+        "private to module 'authors'"
+    ]
+    data = json.loads(mmkit(small, "check", "--no-cache", "--format", "json").stdout)
+    assert data["findings"][0]["path"] == "books/my\nviews.py"
