@@ -535,18 +535,28 @@ def walk(config: Config, cache_directory: Path | None = None) -> Manifest:
     while pending:
         directory, relative, real = pending.pop()
         below: list[tuple[str, str, str]] = []
-        for entry in _entries(directory):
+        try:
+            with os.scandir(directory) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
+        except OSError:
+            # A folder that cannot be listed is a finding (W004): its state is part of the key.
+            folders.append(f"!{relative}")
+            continue
+        for entry in entries:
             name = entry.name
             if name.endswith(".py"):
                 try:
                     info = entry.stat()
                 except OSError:
-                    continue
-                if stat_module.S_ISREG(info.st_mode):
+                    info = None
+                if info is not None and stat_module.S_ISREG(info.st_mode):
                     stats[f"{relative}{name}"] = (info.st_mtime_ns, info.st_size)
                     if info.st_mtime_ns > newest:
                         newest = info.st_mtime_ns
                     fractions |= info.st_mtime_ns % 1_000_000_000
+                else:
+                    # A FIFO or a dangling symlink is a W004: it must change the key too.
+                    folders.append(f"!{relative}{name}")
             elif _enter(entry, skip):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
                 if real == inside or real.startswith(f"{inside}/"):

@@ -7,8 +7,10 @@ static check works without Django settings on any code base.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -54,6 +56,16 @@ class SourceFile:
     relpath: str
     dotted: str
     module: Module | None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A `.py` file mmkit cannot read safely, or a folder it cannot list, under root."""
+
+    relpath: str
+    path: Path
+    reason: str
+    file: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,7 @@ class Project:
         found = []
         # Paths are joined as strings per directory: on 20,000 files pathlib's relative_to
         # and with_suffix cost more than the rest of the discovery together.
-        for directory, parts, filenames in _python_files_by_directory(self.root):
+        for directory, parts, filenames, _ in self._listing:
             folder = Path(directory)
             within = "".join(f"{part}/" for part in parts)
             owner = self.module_of(".".join(parts))
@@ -118,6 +130,24 @@ class Project:
                 dotted = ".".join(parts if stem == "__init__" else (*parts, stem))
                 module = self._by_name.get(dotted, owner)
                 found.append(SourceFile(folder / filename, relpath, dotted, module))
+        return tuple(found)
+
+    @cached_property
+    def _listing(self) -> tuple[Listing, ...]:
+        return tuple(_python_files_by_directory(self.root))
+
+    @cached_property
+    def unreadable(self) -> tuple[Unreadable, ...]:
+        """What under root could not be read or listed and is not excluded: checked by nobody."""
+        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
+        base = self.relpath(self.root)
+        prefix = "" if base == "." else f"{base}/"
+        found = []
+        for _, _, _, problems in self._listing:
+            for problem in problems:
+                relpath = f"{prefix}{problem.relpath}"
+                if not any(regex.match(relpath) for regex in exclude):
+                    found.append(dataclasses.replace(problem, relpath=relpath))
         return tuple(found)
 
     def relpath(self, path: Path) -> str:
@@ -298,26 +328,95 @@ def _relative(path: Path, base: Path) -> str:
 
 def iter_python_files(root: Path) -> Iterator[Path]:
     """Python files under root, skipping hidden folders, virtualenvs and build output."""
-    for directory, _, filenames in _python_files_by_directory(root):
+    for directory, _, filenames, _ in _python_files_by_directory(root):
         for filename in filenames:
             yield Path(directory) / filename
 
 
-def _python_files_by_directory(root: Path) -> Iterator[tuple[str, tuple[str, ...], list[str]]]:
-    """(directory, its parts below root, its sorted .py file names), in a stable order."""
+Listing = tuple[str, tuple[str, ...], list[str], list["Unreadable"]]
+"""(directory, its parts below root, its sorted .py file names, what could not be read)."""
+
+
+def _python_files_by_directory(root: Path) -> Iterator[Listing]:
+    """Each directory under root with its regular .py files, in a stable order.
+
+    Folder symlinks are followed (a module folder may be one), never back into a folder
+    above. What is not a plain readable file (a FIFO would block the reader forever, a
+    dangling symlink, a name that is not UTF-8) and a folder that cannot be listed are
+    returned as Unreadable, so the check says what it did not see.
+    """
     top = os.fspath(root)
-    for directory, subdirs, filenames in os.walk(top):
-        subdirs[:] = sorted(
-            d
-            for d in subdirs
-            if not d.startswith(".")
-            and d not in SKIPPED_DIRS
-            and d.isidentifier()
-            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
-        )
-        relative = os.path.relpath(directory, top)
-        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
-        yield directory, parts, sorted(f for f in filenames if f.endswith(".py"))
+    pending: list[tuple[str, tuple[str, ...], str]] = [(top, (), os.path.realpath(top))]
+    while pending:
+        directory, parts, real = pending.pop()
+        try:
+            with os.scandir(directory) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
+        except OSError as error:
+            if parts:
+                relpath = "/".join(parts)
+                reason = f"could not list {relpath}/ ({error.strerror or error})"
+                yield directory, parts, [], [Unreadable(relpath, Path(directory), reason)]
+            continue
+        files: list[str] = []
+        problems: list[Unreadable] = []
+        below: list[tuple[str, tuple[str, ...], str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".py"):
+                problem = _not_a_plain_file(entry)
+                if problem is None:
+                    files.append(name)
+                else:
+                    shown = "/".join((*parts, printable(name)))
+                    problems.append(Unreadable(shown, Path(entry.path), problem, file=True))
+            elif _entered(entry):
+                inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
+                if real == inside or real.startswith(f"{inside}/"):
+                    continue
+                below.append((entry.path, (*parts, name), inside))
+        yield directory, parts, files, problems
+        pending.extend(reversed(below))
+
+
+def _entered(entry: os.DirEntry[str]) -> bool:
+    name = entry.name
+    if name.startswith(".") or name in SKIPPED_DIRS or not name.isidentifier():
+        return False
+    try:
+        if not entry.is_dir():
+            return False
+    except OSError:
+        return False
+    return not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+
+
+def _not_a_plain_file(entry: os.DirEntry[str]) -> str | None:
+    """Why a `.py` entry cannot be analysed, or None for a regular file (or a link to one)."""
+    try:
+        entry.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not UTF-8"
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return None
+        if entry.is_symlink():
+            info = os.stat(entry.path)
+            return None if stat.S_ISREG(info.st_mode) else "not a regular file"
+    except FileNotFoundError:
+        return "a symlink to nothing"
+    except OSError as error:
+        return error.strerror or str(error)
+    return "not a regular file"
+
+
+def printable(name: str) -> str:
+    """A file name as text that prints and encodes: undecodable bytes become `\\xff`."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def dotted_name(root: Path, path: Path) -> str:

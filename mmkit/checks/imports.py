@@ -187,12 +187,15 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     _deep_enough_stacks()
     from grimp.exceptions import SourceSyntaxError
 
+    from mmkit.checks.unreadable import hidden_paths
+
     packages = project.top_level_packages
     skipped: dict[str, str] = {}
+    hidden = hidden_paths(project)
     with _importable_from(project.root, packages):
         while True:
             try:
-                graph = _build(packages, cache_dir, skipped)
+                graph = _build(packages, cache_dir, skipped, hidden)
             except SourceSyntaxError as error:
                 _skip(skipped, error.filename, _syntax_reason(error), error)
             except UnicodeError as error:
@@ -232,17 +235,20 @@ def _deep_enough_stacks() -> None:
 
 
 def _build(
-    packages: tuple[str, ...], cache_dir: Path | None, skipped: dict[str, str]
+    packages: tuple[str, ...],
+    cache_dir: Path | None,
+    skipped: dict[str, str],
+    hidden: frozenset[str] = frozenset(),
 ) -> grimp.ImportGraph:
     import grimp
     from grimp.application.config import settings as grimp_settings
 
     cache = str(cache_dir) if cache_dir is not None else None
-    if not skipped:
+    if not skipped and not hidden:
         return grimp.build_graph(*packages, cache_dir=cache)
     # grimp has no option to leave files out, so hide them from the walk that finds modules.
     real = grimp_settings.FILE_SYSTEM
-    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped)))
+    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped) | hidden))
     try:
         return grimp.build_graph(*packages, cache_dir=cache)
     finally:
