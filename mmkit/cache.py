@@ -179,8 +179,8 @@ class Cache:
         if record is None:
             return None
         try:
-            findings = tuple(_finding(item) for item in record["findings"])
-            return Result(findings, int(record["modules"]), int(record["files"]))
+            findings = tuple(_findings(record["findings"]))
+            return Result(findings, _int(record["modules"]), _int(record["files"]))
         except _ERRORS:
             return None
 
@@ -646,16 +646,68 @@ def _mark(directory: Path) -> None:
 # JSON ---------------------------------------------------------------------------------------
 
 
-def _finding(item: dict[str, Any]) -> Finding:
-    values = dict(item)
-    values["extra"] = tuple((str(k), str(v)) for k, v in values.get("extra", ()))
-    return Finding(**values)
+# Each decoder checks the shape of what it reads (a small schema per cache file): a value of
+# the wrong type raises TypeError, which makes the entry or the file count as missing.
+
+_FINDING_FIELDS = {field.name for field in dataclasses.fields(Finding)}
+_OPTIONAL_TEXT = ("module", "imported", "model", "field", "target")
 
 
-def _findings(items: list[Any]) -> list[Finding]:
-    if not isinstance(items, list):
-        raise TypeError("findings must be a list")
-    return [_finding(item) for item in items]
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected an integer, not {type(value).__name__}")
+    return value
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected a string, not {type(value).__name__}")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"expected true or false, not {type(value).__name__}")
+    return value
+
+
+def _list(value: object, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise TypeError("expected a list" + (f" of {length}" if length is not None else ""))
+    return value
+
+
+def _object(value: object) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise TypeError(f"expected an object, not {type(value).__name__}")
+    return value
+
+
+def _finding(item: object) -> Finding:
+    """A stored finding: exactly Finding's fields, each of its type, a rule mmkit knows."""
+    from mmkit.findings import RULES
+
+    values = _object(item)
+    if set(values) != _FINDING_FIELDS:
+        raise TypeError("not a finding's fields")
+    if _text(values["rule"]) not in RULES:
+        raise ValueError(f"unknown rule {values['rule']!r}")
+    for name in ("path", "message", "hint"):
+        _text(values[name])
+    _int(values["line"])
+    _int(values["column"])
+    for name in _OPTIONAL_TEXT:
+        if values[name] is not None:
+            _text(values[name])
+    extra = tuple(
+        (_text(key), _text(value))
+        for key, value in (_list(pair, 2) for pair in _list(values["extra"]))
+    )
+    return Finding(**{**values, "extra": extra})
+
+
+def _findings(items: object) -> list[Finding]:
+    return [_finding(item) for item in _list(items)]
 
 
 def _facts(facts: FileFacts) -> list[Any]:
@@ -668,17 +720,21 @@ def _facts(facts: FileFacts) -> list[Any]:
 def _decode_facts(item: list[Any]) -> FileFacts:
     from mmkit.checks.sources import FileFacts
 
-    mtime, size, dotted, classes, comments, places = item
-    if not comments and not places:
-        return FileFacts((int(mtime), int(size)), str(dotted), bool(classes), (), {})
+    mtime, size, dotted, classes, comments, places = _list(item, 6)
+    stat = (_int(mtime), _int(size))
+    if not _list(comments) and not _list(places):
+        return FileFacts(stat, _text(dotted), _flag(classes), (), {})
     return FileFacts(
-        stat=(int(mtime), int(size)),
-        dotted=str(dotted),
-        classes=bool(classes),
-        comments=tuple((int(line), int(column), str(text)) for line, column, text in comments),
+        stat=stat,
+        dotted=_text(dotted),
+        classes=_flag(classes),
+        comments=tuple(
+            (_int(line), _int(column), _text(text))
+            for line, column, text in (_list(comment, 3) for comment in comments)
+        ),
         places={
-            (int(line), str(imported)): (int(column), bool(guarded))
-            for line, imported, column, guarded in places
+            (_int(line), _text(imported)): (_int(column), _flag(guarded))
+            for line, imported, column, guarded in (_list(place, 4) for place in places)
         },
     )
 
@@ -687,11 +743,11 @@ def _decode_scan(item: list[Any]) -> StoredScan:
     from mmkit.checks.model_scan import FileScan
     from mmkit.checks.sources import StoredScan
 
-    mtime, size, dotted, text = item
-    scan = json.loads(text, object_hook=_decode_dataclass)
+    mtime, size, dotted, text = _list(item, 4)
+    scan = json.loads(_text(text), object_hook=_decode_dataclass)
     if not isinstance(scan, FileScan):
         raise TypeError("not a FileScan")
-    return StoredScan((int(mtime), int(size)), str(dotted), scan)
+    return StoredScan((_int(mtime), _int(size)), _text(dotted), scan)
 
 
 _TAG = "@"
@@ -737,10 +793,14 @@ def _scan_classes() -> dict[str, type]:
 
 
 def _stats(value: Any) -> dict[str, Stat | None]:
-    return {
-        str(relpath): (int(found[0]), int(found[1])) if found is not None else None
-        for relpath, found in value.items()
-    }
+    stats: dict[str, Stat | None] = {}
+    for relpath, found in _object(value).items():
+        if found is None:
+            stats[relpath] = None
+        else:
+            mtime, size = _list(found, 2)
+            stats[relpath] = (_int(mtime), _int(size))
+    return stats
 
 
 def _fresh(stats: Mapping[str, Stat | None], racy: int) -> dict[str, list[int] | None]:
@@ -756,6 +816,7 @@ def _decode_derived(record: dict[str, Any] | None) -> dict[str, _Derived]:
     derived = {}
     for name, item in results.items():
         try:
+            item = _object(item)
             derived[name] = _Derived(
                 _findings(item["findings"]), _stats(item["used"]), _stats(item["empty"])
             )
@@ -783,15 +844,20 @@ def _decode_imports(record: dict[str, Any] | None) -> _ImportRecord | None:
     try:
         table = ImportTable(
             imports={
-                importer: tuple((imported, tuple(lines)) for imported, lines in found)
-                for importer, found in record["imports"].items()
+                importer: tuple(
+                    (_text(imported), tuple(map(_int, _list(lines))))
+                    for imported, lines in (_list(pair, 2) for pair in _list(found))
+                )
+                for importer, found in _object(record["imports"]).items()
             },
-            present=frozenset(map(str, record["present"])),
+            present=frozenset(map(_text, _list(record["present"]))),
             skipped=tuple(
-                SkippedFile(Path(path), str(reason)) for path, reason in record["skipped"]
+                SkippedFile(Path(_text(path)), _text(reason))
+                for path, reason in (_list(pair, 2) for pair in _list(record["skipped"]))
             ),
         )
-        return _ImportRecord(table, frozenset(map(str, record["modules"])), _stats(record["stats"]))
+        modules = frozenset(map(_text, _list(record["modules"])))
+        return _ImportRecord(table, modules, _stats(record["stats"]))
     except _ERRORS:
         return None
 
