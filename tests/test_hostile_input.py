@@ -306,3 +306,18 @@ def test_names_that_are_not_identifiers_are_quoted_in_text(small: Path) -> None:
     ]
     data = json.loads(mmkit(small, "check", "--no-cache", "--format", "json").stdout)
     assert data["findings"][0]["path"] == "books/my\nviews.py"
+
+
+# 8. an exclude that hides a whole module says so ------------------------------------------
+
+
+def test_an_exclude_that_hides_a_whole_module_is_a_w004(small: Path) -> None:
+    pyproject = small / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'exclude = ["**/migrations/**", "books/**"]\n')
+
+    assert_all(
+        both_ways(small),
+        1,
+        "books/__init__.py:1:1: mmkit.W004 module 'books' is left out by exclude = "
+        '["**/migrations/**", "books/**"]: none of its files is checked',
+    )

@@ -310,3 +310,25 @@ def test_django_contrib_labels_are_refused_when_installed_apps_cannot_be_read(
         "Error: 'auth' is the label of django.contrib.auth, which most projects install; "
         "choose another name\n"
     )
+
+
+def test_an_inline_tool_table_gets_a_hint_valid_for_it(tmp_path: Path) -> None:
+    project = tmp_path / "inline"
+    (project / "authors").mkdir(parents=True)
+    (project / "authors" / "__init__.py").write_text("")
+    (project / "authors" / "apps.py").write_text(
+        "from django.apps import AppConfig\n\n\nclass AuthorsConfig(AppConfig):\n"
+        '    name = "authors"\n'
+    )
+    (project / "pyproject.toml").write_text(
+        "[tool]\nmmkit = {modules = {authors = {depends_on = []}}}\n"
+    )
+
+    result = mmkit(project, "new-module", "invoices", "--depends-on", "authors")
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        'to do by hand: add invoices = {depends_on = ["authors"]} to the modules of the inline '
+        "table `mmkit = {...}` under [tool] in pyproject.toml (a [tool.mmkit.modules.invoices] "
+        "header would be invalid TOML there)"
+    ) in result.stdout.splitlines()

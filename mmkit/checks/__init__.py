@@ -35,7 +35,7 @@ def run(
     ids: a part of the analysis that none of them needs (the import graph) is skipped.
     """
     from mmkit import suppressions
-    from mmkit.checks import imports, interfaces, unreadable
+    from mmkit.checks import imports, interfaces, unchecked
     from mmkit.checks import relations as relations_check
     from mmkit.checks.model_index import ScanReader
     from mmkit.checks.sources import Sources
@@ -54,7 +54,7 @@ def run(
 
     findings: list[Finding] = []
     if wanted(NOT_ANALYSED):
-        findings.extend(unreadable.findings(project))
+        findings.extend(unchecked.findings(project))
     if wanted(*RELATION_RULES, NOT_ANALYSED):
         if relations is None:
             findings.extend(from_scans("relations", source_relations))

@@ -187,7 +187,7 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     _deep_enough_stacks()
     from grimp.exceptions import SourceSyntaxError
 
-    from mmkit.checks.unreadable import hidden_paths
+    from mmkit.checks.unchecked import hidden_paths
 
     packages = project.top_level_packages
     skipped: dict[str, str] = {}

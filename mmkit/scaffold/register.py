@@ -119,6 +119,13 @@ def _pyproject_edit(
                 )
             return None
         header, dependencies = table_lines(name, depends_on)
+        if _inline_mmkit_table(config.path):
+            manual.append(
+                f"add {name} = {{depends_on = {_toml_list(depends_on)}}} to the modules of the "
+                f"inline table `mmkit = {{...}}` under [tool] in {shown} (a {header} header "
+                "would be invalid TOML there)"
+            )
+            return None
         if _read_only(config.path):
             manual.append(
                 f"add to {shown} (the file is read-only):\n    {header}\n    {dependencies}"
@@ -160,6 +167,19 @@ def _shown(config: Config, path: Path) -> str:
 def _inside_project(config: Config, path: Path) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to(base.resolve()) for base in (config.root, config.base_dir))
+
+
+def _inline_mmkit_table(path: Path) -> bool:
+    """Whether [tool.mmkit] is written inline (`[tool]` then `mmkit = {...}`): no header
+    may add to an inline table, so the hint must say what to write inside it."""
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+    keys = [key for _, key in _headers(text.splitlines())]
+    if any(key[:2] == ("tool", "mmkit") for key in keys):
+        return False
+    return re.search(r"""^[ \t]*["']?mmkit["']?[ \t]*=[ \t]*\{""", text, re.MULTILINE) is not None
 
 
 def _read_only(path: Path) -> bool:

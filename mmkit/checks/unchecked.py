@@ -1,4 +1,8 @@
-"""W004 for what discovery found under root and could not read: never a silent "no findings"."""
+"""W004 for what the check cannot see: never a silent "no findings".
+
+Files and folders under root that cannot be read or listed, and modules that `exclude` hides
+whole (a module named `migrations` under the default exclude).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from mmkit.project import Project, Unreadable
 
 
 def findings(project: Project) -> Iterator[Finding]:
-    """One W004 per unreadable file (a FIFO, a dangling symlink, a name that is not UTF-8)
-    and per folder that cannot be listed."""
+    """One W004 per unreadable file (a FIFO, a dangling symlink, a name that is not UTF-8),
+    per folder that cannot be listed and per module hidden by `exclude`."""
+    yield from excluded_modules(project)
     for problem in project.unreadable:
         if problem.file:
             message = (
@@ -28,6 +33,28 @@ def findings(project: Project) -> Iterator[Finding]:
             message=message,
             hint=RULES["mmkit.W004"].fix,
             module=_module_name(project, problem),
+        )
+
+
+def excluded_modules(project: Project) -> Iterator[Finding]:
+    """A W004 for each module none of whose files is checked because `exclude` leaves it out."""
+    checked = {file.module.name for file in project.files if file.module is not None}
+    for module in project.modules:
+        if module.name in checked:
+            continue
+        init = project.relpath(module.path / "__init__.py")
+        if not project.is_excluded(init):
+            continue
+        patterns = ", ".join(f'"{p}"' for p in project.config.exclude)
+        yield Finding(
+            rule="mmkit.W004",
+            path=init,
+            line=1,
+            column=1,
+            message=f"module '{module.name}' is left out by exclude = [{patterns}]: "
+            "none of its files is checked",
+            hint=RULES["mmkit.W004"].fix,
+            module=module.name,
         )
 
 
