@@ -321,3 +321,22 @@ def test_an_exclude_that_hides_a_whole_module_is_a_w004(small: Path) -> None:
         "books/__init__.py:1:1: mmkit.W004 module 'books' is left out by exclude = "
         '["**/migrations/**", "books/**"]: none of its files is checked',
     )
+
+
+def test_a_file_that_cannot_be_read_is_a_w004_not_an_error(small: Path) -> None:
+    locked = small / "books" / "locked.py"
+    locked.write_text("from authors import models\n")
+    locked.chmod(0o000)
+    cache = str(small.parent / "cache")
+    runs = [
+        mmkit(small, *args, prefix=AS_UNPRIVILEGED)
+        for args in (("check", "--no-cache"), ("check", "--cache-dir", cache))
+    ]
+    for run in runs:
+        assert run.stderr == ""
+        assert run.returncode == 1
+        assert lines(run.stdout)[:-1] == [
+            "books/locked.py:1:1: mmkit.W004 could not parse books/locked.py: Permission "
+            "denied; the rest of the project was checked",
+            E003,
+        ]

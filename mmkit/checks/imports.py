@@ -42,6 +42,7 @@ _UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<re
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
 _IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
 _BOM = b"\xef\xbb\xbf"
+_UNREADABLE = "Failed to read file "
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,14 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
                 graph = _build(packages, cache_dir, skipped, hidden)
             except SourceSyntaxError as error:
                 _skip(skipped, error.filename, _syntax_reason(error), error)
+            except OSError as error:
+                # grimp reports a file it cannot read (permissions) as one FileNotFoundError
+                # for the whole build: the file costs its own imports, as a broken one does.
+                message = str(error)
+                if not message.startswith(_UNREADABLE):
+                    raise
+                path, _, reason = message.removeprefix(_UNREADABLE).rpartition(": ")
+                _skip(skipped, path, reason, error)
             except UnicodeError as error:
                 match = _UNDECODABLE.match(str(error))
                 if match is None:
