@@ -18,7 +18,7 @@ from typing import Any
 
 from mmkit import __version__
 from mmkit.config import ConfigError
-from mmkit.files import write_atomically
+from mmkit.files import read_regular, write_atomically
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project
 
@@ -236,10 +236,12 @@ def _invalid(where: str, problem: str) -> BaselineError:
 def load(path: Path) -> Counter[Key] | None:
     """The baseline at `path`, or None when there is no file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise BaselineError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
         raise BaselineError(f"cannot read {path}: {error}") from None
     return loads(text, str(path))
 

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from mmkit import __version__
 from mmkit.config import Config
+from mmkit.files import read_regular
 from mmkit.findings import Finding
 from mmkit.project import SKIPPED_DIRS, Project, SourceFile
 
@@ -355,7 +356,7 @@ class Cache:
     def _read(self, name: str, key: str) -> dict[str, Any] | None:
         """A cache file's content, or None when it is missing, damaged or not for this key."""
         try:
-            record = json.loads((self.directory / name).read_text(encoding="utf-8"))
+            record = json.loads(read_regular(self.directory / name))
         except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(record, dict) or record.get("format") != FORMAT:

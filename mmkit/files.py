@@ -1,7 +1,9 @@
-"""Writing the user's files: all or nothing, so an interrupted run never leaves a torn file."""
+"""Reading and writing the user's files safely: a write is all or nothing, so an interrupted
+run never leaves a torn file; a read never blocks on something that is not a regular file."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -35,3 +37,23 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+NOT_A_REGULAR_FILE = "not a regular file"
+
+
+def read_regular(path: Path) -> bytes:
+    """A regular file's bytes; OSError for anything else (a FIFO would block a plain read).
+
+    The file is opened without blocking and checked before a byte is read, so a FIFO or a
+    device put where mmkit expects a file is an error, never a hang.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, NOT_A_REGULAR_FILE, str(path))
+        os.set_blocking(descriptor, True)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(descriptor)

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.files import read_regular
 from mmkit.installed_apps import app_package, installed_apps
 
 SKIPPED_DIRS = frozenset(
@@ -281,7 +282,7 @@ def _reject_duplicate_labels(config: Config, modules: list[Module], from_folders
 def read_label(apps_py: Path) -> str | None:
     """The `label` an AppConfig subclass in apps.py sets, read without importing it."""
     try:
-        tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
+        tree = ast.parse(read_regular(apps_py), filename=str(apps_py))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in tree.body:

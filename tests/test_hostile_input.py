@@ -340,3 +340,22 @@ def test_a_file_that_cannot_be_read_is_a_w004_not_an_error(small: Path) -> None:
             "denied; the rest of the project was checked",
             E003,
         ]
+
+
+@pytest.mark.parametrize("where", ["books/apps.py", "mmkit-baseline.json", "cache/result.json"])
+def test_fifos_where_mmkit_reads_a_single_file_never_block(small: Path, where: str) -> None:
+    cache = small.parent / "cache"
+    assert mmkit(small, "check", "--cache-dir", str(cache)).returncode == 1
+    target = small.parent / where if where.startswith("cache/") else small / where
+    target.unlink(missing_ok=True)
+    os.mkfifo(target)
+
+    run = mmkit(small, "check", "--cache-dir", str(cache), timeout=30)
+
+    assert "Traceback" not in run.stderr
+    if where == "mmkit-baseline.json":
+        assert run.returncode == 2
+        assert run.stderr == f"Error: cannot read {target}: not a regular file\n"
+    else:
+        assert run.returncode == 1, run.stderr
+        assert E003 in run.stdout
