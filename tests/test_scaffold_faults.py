@@ -332,3 +332,34 @@ def test_an_inline_tool_table_gets_a_hint_valid_for_it(tmp_path: Path) -> None:
         "table `mmkit = {...}` under [tool] in pyproject.toml (a [tool.mmkit.modules.invoices] "
         "header would be invalid TOML there)"
     ) in result.stdout.splitlines()
+
+
+def test_a_symlinked_settings_file_is_edited_through_its_link(example: Path) -> None:
+    config = example / "config"
+    (config / "settings.py").rename(config / "real_settings.py")
+    (config / "settings.py").symlink_to("real_settings.py")
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert result.returncode == 0, result.stderr
+    assert (config / "settings.py").is_symlink()
+    assert '"invoices",' in (config / "real_settings.py").read_text()
+    assert "edited config/real_settings.py to add" in result.stdout
+
+
+def test_a_settings_link_that_leads_outside_the_project_is_not_written(
+    example: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside_settings.py"
+    settings = example / "config" / "settings.py"
+    outside.write_bytes(settings.read_bytes())
+    settings.unlink()
+    settings.symlink_to(outside)
+    text = outside.read_bytes()
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert result.returncode == 0, result.stderr
+    assert outside.read_bytes() == text
+    assert settings.is_symlink()
+    assert "(it is outside the project)" in result.stdout

@@ -76,6 +76,8 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
     if not _inside_project(config, path):
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} (it is outside the project)")
         return None
+    # A symlinked settings file is edited where it lives, so the link stays a link.
+    path = path.resolve()
     if _read_only(path):
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} (the file is read-only)")
         return None
@@ -109,6 +111,13 @@ def _pyproject_edit(
 ) -> Edit | None:
     shown = _shown(config, config.path)
     listed = {module.name: module for module in config.modules or ()}
+    pyproject = config.path.resolve()
+    if not pyproject.is_relative_to(config.base_dir.resolve()):
+        if config.modules_form in ("table", "list") and name not in listed:
+            manual.append(
+                f"add {name} to [tool.mmkit] modules in {shown} (it is outside the project)"
+            )
+        return None
     if config.modules_form == "table":
         if name in listed:
             missing = [d for d in depends_on if d not in (listed[name].depends_on or ())]
@@ -119,25 +128,25 @@ def _pyproject_edit(
                 )
             return None
         header, dependencies = table_lines(name, depends_on)
-        if _inline_mmkit_table(config.path):
+        if _inline_mmkit_table(pyproject):
             manual.append(
                 f"add {name} = {{depends_on = {_toml_list(depends_on)}}} to the modules of the "
                 f"inline table `mmkit = {{...}}` under [tool] in {shown} (a {header} header "
                 "would be invalid TOML there)"
             )
             return None
-        if _read_only(config.path):
+        if _read_only(pyproject):
             manual.append(
                 f"add to {shown} (the file is read-only):\n    {header}\n    {dependencies}"
             )
             return None
         try:
-            text = read_text(config.path)
+            text = read_text(pyproject)
             new = add_module_table(text, name, depends_on)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, CannotEdit) as error:
             manual.append(f"add to {shown} ({_reason(error)}):\n    {header}\n    {dependencies}")
             return None
-        return Edit(config.path, text, new, f"add {header}")
+        return Edit(pyproject, text, new, f"add {header}")
     if depends_on:
         notes.append(
             f"{name} depends on {', '.join(depends_on)}, which mmkit checks only when modules "
@@ -145,16 +154,16 @@ def _pyproject_edit(
         )
     if config.modules_form != "list" or name in listed:
         return None
-    if _read_only(config.path):
+    if _read_only(pyproject):
         manual.append(f'add "{name}" to [tool.mmkit] modules in {shown} (the file is read-only)')
         return None
     try:
-        text = read_text(config.path)
+        text = read_text(pyproject)
         new = add_module_to_list(text, name)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, CannotEdit) as error:
         manual.append(f'add "{name}" to [tool.mmkit] modules in {shown} ({_reason(error)})')
         return None
-    return Edit(config.path, text, new, f'add "{name}" to [tool.mmkit] modules')
+    return Edit(pyproject, text, new, f'add "{name}" to [tool.mmkit] modules')
 
 
 def _shown(config: Config, path: Path) -> str:
