@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mmkit.files import write_atomically
+from mmkit.files import read_regular, write_atomically
 from mmkit.scaffold.errors import ScaffoldError
 
 JOURNAL_NAME = ".mmkit-journal.json"
@@ -74,7 +74,7 @@ def read_journal(base_dir: Path) -> Journal | None:
     """The journal left by an interrupted run, or None; ScaffoldError when it is damaged."""
     path = journal_path(base_dir)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path))
         return Journal(
             name=_text(data["name"]),
             target=_text(data["target"]),
