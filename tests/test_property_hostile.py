@@ -166,6 +166,8 @@ def restore_modes(project: Path) -> None:
 @settings(
     max_examples=int(os.environ.get("MMKIT_PROPERTY_EXAMPLES", "8")),
     deadline=None,
+    database=None,  # no .hypothesis/ folder in the repository
+    derandomize=os.environ.get("CI") == "true",  # CI runs the same examples every time
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.lists(ACTIONS, min_size=1, max_size=6), damage())

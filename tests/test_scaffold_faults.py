@@ -363,3 +363,28 @@ def test_a_settings_link_that_leads_outside_the_project_is_not_written(
     assert outside.read_bytes() == text
     assert settings.is_symlink()
     assert "(it is outside the project)" in result.stdout
+
+
+def test_a_kill_during_force_is_undone_back_to_the_users_files(example: Path) -> None:
+    assert mmkit(example, "new-module", "invoices", "--model", "Invoice").returncode == 0
+    models = example / "invoices" / "models.py"
+    models.write_text(models.read_text() + "# my own edit\n")
+    (example / "invoices" / "services.py").write_text("KEEP = 1\n")
+    before = snapshot(example)
+    process = paused(example, "moved", "invoices", "--force")
+    assert "# my own edit" not in models.read_text()  # the new files are in place
+    process.kill()
+    process.wait()
+
+    result = mmkit(example, "new-module", "receipts")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("undid an interrupted `mmkit new-module invoices`\n")
+    after = snapshot(example)
+    assert {k: v for k, v in after.items() if not k.startswith("receipts/")} == {
+        k: v
+        for k, v in before.items()
+        if k not in ("config/settings.py", "pyproject.toml")
+    } | {k: after[k] for k in ("config/settings.py", "pyproject.toml")}
+    assert models.read_text().endswith("# my own edit\n")
+    assert leftovers(example) == []
