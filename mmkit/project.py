@@ -355,9 +355,8 @@ def _python_files_by_directory(root: Path) -> Iterator[Listing]:
                 entries = sorted(scanned, key=lambda entry: entry.name)
         except OSError as error:
             if parts:
-                relpath = "/".join(parts)
-                reason = f"could not list {relpath}/ ({error.strerror or error})"
-                yield directory, parts, [], [Unreadable(relpath, Path(directory), reason)]
+                reason = error.strerror or str(error)
+                yield directory, parts, [], [Unreadable("/".join(parts), Path(directory), reason)]
             continue
         files: list[str] = []
         problems: list[Unreadable] = []

@@ -24,7 +24,9 @@ def findings(project: Project) -> Iterator[Finding]:
                 "the rest of the project was checked"
             )
         else:
-            message = f"{problem.reason}; its files were not checked"
+            message = (
+                f"could not list {problem.relpath}/ ({problem.reason}); its files were not checked"
+            )
         yield Finding(
             rule="mmkit.W004",
             path=problem.relpath,
