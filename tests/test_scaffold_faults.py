@@ -382,9 +382,54 @@ def test_a_kill_during_force_is_undone_back_to_the_users_files(example: Path) ->
     assert result.stdout.startswith("undid an interrupted `mmkit new-module invoices`\n")
     after = snapshot(example)
     assert {k: v for k, v in after.items() if not k.startswith("receipts/")} == {
-        k: v
-        for k, v in before.items()
-        if k not in ("config/settings.py", "pyproject.toml")
+        k: v for k, v in before.items() if k not in ("config/settings.py", "pyproject.toml")
     } | {k: after[k] for k in ("config/settings.py", "pyproject.toml")}
     assert models.read_text().endswith("# my own edit\n")
     assert leftovers(example) == []
+
+
+def with_templates(example: Path, name: str, content: str | None) -> Path:
+    """The example with `templates = "mmkit_templates"` and one template file (None: a FIFO)."""
+    templates = example / "mmkit_templates"
+    templates.mkdir()
+    pyproject = example / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'settings = "config.settings"',
+            'settings = "config.settings"\ntemplates = "mmkit_templates"',
+        )
+    )
+    if content is None:
+        os.mkfifo(templates / name)
+    else:
+        (templates / name).write_text(content)
+    return templates
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "{% if x %}" * 400 + "{% endif %}" * 400,
+            "Error: template models.py.jinja is nested too deeply to compile\n",
+        ),
+        (
+            "x = " + "(" * 90 + "1" + ")" * 90 + "\n" + "y = " + "-" * 5000 + "1\n",
+            "Error: template mmkit_templates/models.py.jinja renders invalid Python "
+            "(models.py is nested too deeply for Python's parser)\n",
+        ),
+        (None, "Error: template models.py.jinja cannot be read: not a regular file\n"),
+    ],
+    ids=["deep-template", "deep-python", "fifo"],
+)
+def test_hostile_custom_templates_are_one_line(
+    example: Path, content: str | None, expected: str
+) -> None:
+    with_templates(example, "models.py.jinja", content)
+    before = snapshot(example)
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert result.returncode == 2
+    assert result.stderr.replace(str(example) + "/", "") == expected
+    assert snapshot(example) == before
