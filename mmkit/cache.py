@@ -51,7 +51,7 @@ from mmkit import __version__
 from mmkit.config import Config
 from mmkit.files import read_regular
 from mmkit.findings import Finding
-from mmkit.project import SKIPPED_DIRS, Project, SourceFile
+from mmkit.project import SKIPPED_DIRS, Project, SourceFile, follows
 
 if TYPE_CHECKING:
     from mmkit.checks.imports import ImportTable
@@ -532,7 +532,8 @@ def walk(config: Config, cache_directory: Path | None = None) -> Manifest:
     folders: list[str] = []
     newest = 0
     fractions = 0
-    pending: list[tuple[str, str, str]] = [(root, prefix, os.path.realpath(root))]
+    top_real = os.path.realpath(root)
+    pending: list[tuple[str, str, str]] = [(root, prefix, top_real)]
     while pending:
         directory, relative, real = pending.pop()
         below: list[tuple[str, str, str]] = []
@@ -560,7 +561,7 @@ def walk(config: Config, cache_directory: Path | None = None) -> Manifest:
                     folders.append(f"!{relative}{name}")
             elif _enter(entry, skip):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
-                if real == inside or real.startswith(f"{inside}/"):
+                if not follows(real, inside, top_real):
                     continue
                 folders.append(f"{relative}{name}/")
                 below.append((entry.path, f"{relative}{name}/", inside))

@@ -347,7 +347,8 @@ def _python_files_by_directory(root: Path) -> Iterator[Listing]:
     returned as Unreadable, so the check says what it did not see.
     """
     top = os.fspath(root)
-    pending: list[tuple[str, tuple[str, ...], str]] = [(top, (), os.path.realpath(top))]
+    top_real = os.path.realpath(top)
+    pending: list[tuple[str, tuple[str, ...], str]] = [(top, (), top_real)]
     while pending:
         directory, parts, real = pending.pop()
         try:
@@ -372,11 +373,28 @@ def _python_files_by_directory(root: Path) -> Iterator[Listing]:
                     problems.append(Unreadable(shown, Path(entry.path), problem, file=True))
             elif _entered(entry):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
-                if real == inside or real.startswith(f"{inside}/"):
+                if not follows(real, inside, top_real):
                     continue
                 below.append((entry.path, (*parts, name), inside))
         yield directory, parts, files, problems
         pending.extend(reversed(below))
+
+
+def follows(real: str, inside: str, top_real: str) -> bool:
+    """Whether a walk in folder `real` enters the folder whose real path is `inside`.
+
+    Never back into a folder above (a symlink loop); through a symlink only into the project
+    or into a Python package, never into `/` or a home folder a stray link points at.
+    """
+    if real == inside or real.startswith(f"{inside}/"):
+        return False
+    if inside == f"{real}/{os.path.basename(inside)}":
+        return True
+    return (
+        inside == top_real
+        or inside.startswith(f"{top_real}/")
+        or os.path.isfile(os.path.join(inside, "__init__.py"))
+    )
 
 
 def _entered(entry: os.DirEntry[str]) -> bool:

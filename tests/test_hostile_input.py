@@ -359,3 +359,16 @@ def test_fifos_where_mmkit_reads_a_single_file_never_block(small: Path, where: s
     else:
         assert run.returncode == 1, run.stderr
         assert E003 in run.stdout
+
+
+def test_a_link_to_a_big_folder_outside_the_project_is_not_walked(small: Path) -> None:
+    (small / "books" / "everything").symlink_to("/")
+    (small / "books" / "up").symlink_to("..")
+    cache = str(small.parent / "cache")
+
+    runs = [
+        mmkit(small, *args, timeout=60)
+        for args in (("check", "--no-cache"), ("check", "--cache-dir", cache))
+    ]
+
+    assert_all(runs, 1, E003)
