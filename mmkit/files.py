@@ -48,11 +48,13 @@ def read_regular(path: Path) -> bytes:
     The file is opened without blocking and checked before a byte is read, so a FIFO or a
     device put where mmkit expects a file is an error, never a hang.
     """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to open
+    descriptor = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, NOT_A_REGULAR_FILE, str(path))
-        os.set_blocking(descriptor, True)
+        if nonblocking:
+            os.set_blocking(descriptor, True)
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             return handle.read()
     finally:

@@ -25,8 +25,6 @@ _POLL = 0.05
 @contextlib.contextmanager
 def project_lock(base_dir: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the project's lock for the block; ScaffoldError (one line) after `timeout` seconds."""
-    import fcntl
-
     if timeout is None:
         timeout = _timeout_from_environment()
     path = base_dir / LOCK_NAME
@@ -37,8 +35,8 @@ def project_lock(base_dir: Path, timeout: float | None = None) -> Iterator[None]
         except OSError as error:
             raise ScaffoldError(f"cannot lock {path}: {error.strerror or error}") from None
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            _try_lock(descriptor)
+        except (BlockingIOError, PermissionError):
             os.close(descriptor)
             if time.monotonic() >= deadline:
                 raise ScaffoldError(
@@ -60,6 +58,18 @@ def project_lock(base_dir: Path, timeout: float | None = None) -> Iterator[None]
         with contextlib.suppress(OSError):
             path.unlink()
         os.close(descriptor)
+
+
+def _try_lock(descriptor: int) -> None:
+    """Take the lock without waiting; BlockingIOError (PermissionError on Windows) if held."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a byte-range lock, which the system also drops on exit
+        import msvcrt
+
+        msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _same_file(descriptor: int, path: Path) -> bool:

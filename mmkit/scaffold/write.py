@@ -140,7 +140,9 @@ def _signals_as_interrupts() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-_CAUGHT = (signal.SIGTERM, signal.SIGHUP)
+_CAUGHT = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)  # Windows has no SIGHUP
 
 
 def _pause(step: str) -> None:
