@@ -144,12 +144,13 @@ def test_a_held_lock_is_one_line_naming_the_holder(example: Path) -> None:
     assert snapshot(example) == before
 
 
-def paused(project: Path, step: str, *args: str) -> subprocess.Popen[str]:
-    """new-module started with MMKIT_PAUSE_AT=step, returned once it stands at that step."""
+def paused(project: Path, step: str, *args: str, seconds: str = "3600") -> subprocess.Popen[str]:
+    """new-module started with MMKIT_PAUSE_AT=step, returned once it stands at that step
+    (where it sleeps `seconds`, MMKIT_PAUSE_SECONDS)."""
     process = subprocess.Popen(
         [*MMKIT, "new-module", *args],
         cwd=project,
-        env=environment(MMKIT_PAUSE_AT=step),
+        env=environment(MMKIT_PAUSE_AT=step, MMKIT_PAUSE_SECONDS=seconds),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -433,3 +434,15 @@ def test_hostile_custom_templates_are_one_line(
     assert result.returncode == 2
     assert result.stderr.replace(str(example) + "/", "") == expected
     assert snapshot(example) == before
+
+
+def test_ctrl_c_after_the_commit_lets_the_run_finish(example: Path) -> None:
+    process = paused(example, "committed", "invoices", seconds="3")
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 0, stderr
+    assert stdout.startswith("created invoices/ (")
+    apps, modules = registered(example)
+    assert "invoices" in apps and "invoices" in modules
+    assert leftovers(example) == []

@@ -36,7 +36,7 @@ from mmkit.scaffold.register import read_text
 
 def apply(plan: Plan) -> None:
     """Put the module in place, then write the registration edits; all or nothing."""
-    with _signals_as_interrupts():
+    with _signals_as_interrupts() as state:
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{plan.name}-", dir=plan.root))
         try:
             module = staging / plan.name
@@ -54,8 +54,11 @@ def apply(plan: Plan) -> None:
             except BaseException:
                 undo(plan.base_dir, journal)
                 raise
-            # The commit: from here on the module is complete and registered.
+            # The commit: from here on the module is complete and registered, and a signal
+            # no longer interrupts (the run says what it did instead of "nothing changed").
+            state.committed = True
             (plan.base_dir / ".mmkit-journal.json").unlink()
+            _pause("committed")
         except OSError as error:
             raise ScaffoldError(f"cannot write the module: {error}") from None
         finally:
@@ -122,26 +125,35 @@ def _replace_files(source: Path, plan: Plan, backup: Path) -> None:
         os.replace(source.joinpath(*parts), destination)
 
 
+class _Progress:
+    """Whether the run has committed: after that, a signal waits for the run to finish."""
+
+    committed = False
+
+
 @contextlib.contextmanager
-def _signals_as_interrupts() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise KeyboardInterrupt, as SIGINT does, so the undo runs for them."""
+def _signals_as_interrupts() -> Iterator[_Progress]:
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt until the commit, so the undo runs
+    for each of them; after it they are ignored, since the module is complete."""
+    state = _Progress()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield state
         return
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        if not state.committed:
+            raise KeyboardInterrupt
 
     saved = {number: signal.signal(number, interrupt) for number in _CAUGHT}
     try:
-        yield
+        yield state
     finally:
         for number, handler in saved.items():
             signal.signal(number, handler)
 
 
 _CAUGHT = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )  # Windows has no SIGHUP
 
 
@@ -149,4 +161,4 @@ def _pause(step: str) -> None:
     """Stop at a step when MMKIT_PAUSE_AT names it: how the tests kill a run between two writes."""
     if os.environ.get("MMKIT_PAUSE_AT") == step:
         print(f"mmkit: paused at {step}", file=sys.stderr, flush=True)
-        time.sleep(3600)
+        time.sleep(float(os.environ.get("MMKIT_PAUSE_SECONDS", "3600")))
