@@ -446,3 +446,49 @@ def test_ctrl_c_after_the_commit_lets_the_run_finish(example: Path) -> None:
     apps, modules = registered(example)
     assert "invoices" in apps and "invoices" in modules
     assert leftovers(example) == []
+
+
+def test_a_failing_undo_leaves_the_journal_and_the_next_run_finishes_it(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from mmkit.cli import main
+    from mmkit.scaffold import journal, write
+
+    real = write.write_atomically
+
+    def disk_full(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    def fail_on_pyproject(path: Path, text: str) -> None:
+        if path.name == "pyproject.toml":
+            disk_full(path, text)
+        real(path, text)
+
+    def fail_on_settings(path: Path, text: str) -> None:
+        if path.name == "settings.py":
+            disk_full(path, text)
+        real(path, text)
+
+    monkeypatch.setattr(write, "write_atomically", fail_on_pyproject)
+    monkeypatch.setattr(journal, "write_atomically", fail_on_settings)
+    monkeypatch.chdir(example)
+    result = CliRunner().invoke(main, ["new-module", "invoices"])
+
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: cannot register the module: [Errno 28] No space left on device, and the undo "
+        "failed too ([Errno 28] No space left on device); the next `mmkit new-module` undoes "
+        "the rest (.mmkit-journal.json)\n"
+    )
+    assert (example / ".mmkit-journal.json").is_file()
+    monkeypatch.undo()
+
+    again = mmkit(example, "new-module", "invoices")
+
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("undid an interrupted `mmkit new-module invoices`\n")
+    apps, modules = registered(example)
+    assert "invoices" in apps and "invoices" in modules
+    assert leftovers(example) == []

@@ -51,8 +51,14 @@ def apply(plan: Plan) -> None:
             write_journal(plan.base_dir, journal)
             try:
                 _move_and_register(plan, module, staging)
-            except BaseException:
-                undo(plan.base_dir, journal)
+            except BaseException as failure:
+                try:
+                    undo(plan.base_dir, journal)
+                except OSError as error:
+                    raise ScaffoldError(
+                        f"{_reason(failure)}, and the undo failed too ({error}); the next "
+                        "`mmkit new-module` undoes the rest (.mmkit-journal.json)"
+                    ) from None
                 raise
             # The commit: from here on the module is complete and registered, and a signal
             # no longer interrupts (the run says what it did instead of "nothing changed").
@@ -89,6 +95,12 @@ def _move_and_register(plan: Plan, module: Path, staging: Path) -> None:
         except OSError as error:
             raise ScaffoldError(f"cannot register the module: {error}") from None
         _pause(f"registered-{number}")
+
+
+def _reason(failure: BaseException) -> str:
+    if isinstance(failure, KeyboardInterrupt):
+        return "interrupted"
+    return str(failure) or type(failure).__name__
 
 
 def _journal(plan: Plan, staging: Path) -> Journal:
