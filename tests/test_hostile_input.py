@@ -301,11 +301,12 @@ def test_names_that_are_not_identifiers_are_quoted_in_text(small: Path) -> None:
 
     assert run.returncode == 1
     assert lines(run.stdout)[:-1] == [
-        "'books/my\\nviews.py':3:1: mmkit.E003 books.my\\nviews imports authors.models, "
+        "'books/my\\nviews.py':3:1: mmkit.E003 'books.my\\nviews' imports authors.models, "
         "private to module 'authors'"
     ]
     data = json.loads(mmkit(small, "check", "--no-cache", "--format", "json").stdout)
     assert data["findings"][0]["path"] == "books/my\nviews.py"
+    assert data["findings"][0]["message"].startswith("'books.my\\nviews' imports")
 
 
 # 8. an exclude that hides a whole module says so ------------------------------------------

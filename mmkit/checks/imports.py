@@ -130,6 +130,14 @@ def findings(
     return sorted(set(found), key=lambda finding: finding.sort_key)
 
 
+def shown(dotted: str) -> str:
+    """A Python module's name as a message shows it: quoted when a part is not an identifier
+    (`'web.my file'`), so no file name can make a message read as something else."""
+    if all(part.isidentifier() for part in dotted.split(".")):
+        return dotted
+    return repr(dotted)
+
+
 def allowed_dependencies(
     project: Project, graph: ProjectGraph | None = None, *, table: ImportTable | None = None
 ) -> set[tuple[str, str]]:
@@ -410,7 +418,8 @@ def _private_import_findings(pair: _Pair, place: StatementFinder) -> Iterator[Fi
             PRIVATE_IMPORT,
             pair,
             statement,
-            f"{pair.importer} imports {pair.imported}, private to module '{pair.target.name}'",
+            f"{shown(pair.importer)} imports {shown(pair.imported)}, private to module "
+            f"'{pair.target.name}'",
             _private_hint(pair.target),
         )
 
@@ -434,7 +443,8 @@ def _undeclared_findings(pair: _Pair, place: StatementFinder) -> Iterator[Findin
             UNDECLARED,
             pair,
             statement,
-            f"{pair.importer} imports {pair.imported}, but module '{pair.module.name}' "
+            f"{shown(pair.importer)} imports {shown(pair.imported)}, but module "
+            f"'{pair.module.name}' "
             f"does not list '{pair.target.name}' in depends_on",
             f"Add '{pair.target.name}' to depends_on in [tool.mmkit.modules.{pair.module.name}] "
             "if the dependency is intended, or remove the import.",
@@ -477,7 +487,7 @@ def _cycle_findings(pairs: list[_Pair], place: StatementFinder) -> Iterator[Find
         statements = [_statements(pair, place)[0] for pair in witnesses]
         path = " -> ".join(cycle)
         imports = "; ".join(
-            f"{pair.importer}:{statement.line} imports {pair.imported}"
+            f"{shown(pair.importer)}:{statement.line} imports {shown(pair.imported)}"
             for pair, statement in zip(witnesses, statements, strict=True)
         )
         first, where = witnesses[0], statements[0]
