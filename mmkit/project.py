@@ -398,15 +398,19 @@ def follows(real: str, inside: str, top_real: str) -> bool:
 
 
 def _entered(entry: os.DirEntry[str]) -> bool:
+    """Whether discovery goes into a folder: not hidden ones, virtualenvs, or build output
+    (`build/`, `env/`, ...) unless it is a package, which Python and grimp import."""
     name = entry.name
-    if name.startswith(".") or name in SKIPPED_DIRS or not name.isidentifier():
+    if name.startswith(".") or not name.isidentifier():
         return False
     try:
         if not entry.is_dir():
             return False
     except OSError:
         return False
-    return not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+        return False
+    return name not in SKIPPED_DIRS or os.path.exists(os.path.join(entry.path, "__init__.py"))
 
 
 def _not_a_plain_file(entry: os.DirEntry[str]) -> str | None:

@@ -373,3 +373,19 @@ def test_a_link_to_a_big_folder_outside_the_project_is_not_walked(small: Path) -
     ]
 
     assert_all(runs, 1, E003)
+
+
+@pytest.mark.parametrize("folder", ["build", "env", "dist"])
+def test_a_subpackage_named_like_build_output_is_checked(small: Path, folder: str) -> None:
+    package = small / "books" / folder
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "steps.py").write_text("from authors import models\n")
+
+    assert_all(
+        both_ways(small),
+        1,
+        f"books/{folder}/steps.py:1:1: mmkit.E003 books.{folder}.steps imports authors.models, "
+        "private to module 'authors'",
+        E003,
+    )
