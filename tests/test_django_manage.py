@@ -186,3 +186,7 @@ def test_hostile_files_are_warnings_never_a_hang_or_a_crash(tmp_path: Path, cach
             ("web/dangling.py", "mmkit.W004"),
             ("web/deep.py", "mmkit.W004"),
         }
+    (copy / "web" / "deep.py").write_text("class Deep:\n    x = -1\n")
+    result = manage(copy, "check", "--tag", "mmkit", cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert {path for _, _, path, _ in issues(result.stderr)} == {"web/pipe.py", "web/dangling.py"}
