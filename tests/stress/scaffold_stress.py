@@ -6,9 +6,10 @@
    example project; every run that exits 0 must have its name in INSTALLED_APPS and in
    pyproject.toml, and nothing may be left behind.
 2. Kills: KILLS runs of `mmkit new-module invoices --model Invoice ...`, each sent SIGKILL (or
-   SIGINT / SIGTERM, one run in four) at a random moment of its life. Right after, the tree
-   must be unchanged, or complete and valid, or hold a journal; the next run must then finish
-   the module (exit 0), leave nothing behind, and `mmkit check` must pass.
+   SIGINT / SIGTERM, one run in four) at a random moment of its life (half of them anchored
+   to a random step of the writing with MMKIT_PAUSE_AT, so the kills land inside it). Right
+   after, the tree must be unchanged, or complete and valid, or hold a journal; the next run
+   must then finish the module (exit 0), leave nothing behind, and `mmkit check` must pass.
 
 `--pythonpath DIR` runs another mmkit (a checkout's folder) to compare with an older version.
 Prints the figures; exit status 1 when any run lost something.
@@ -31,6 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example_project"
+STEPS = ("staged", "moved", "registered-1", "registered-2", "committed")
 INVOICES = (
     "invoices",
     "--model",
@@ -147,15 +149,27 @@ def kills(count: int, env: dict[str, str], seed: int) -> int:
             how = rng.choice([signal.SIGKILL, signal.SIGKILL, signal.SIGKILL, signal.SIGINT])
             if how == signal.SIGINT and rng.random() < 0.5:
                 how = signal.SIGTERM
+            anchored = number % 2 == 1
+            run_env = dict(env)
+            if anchored:
+                # Half the runs are killed inside the writing itself: shortly after a random
+                # step, while the run pauses there briefly or has just gone on writing.
+                run_env["MMKIT_PAUSE_AT"] = rng.choice(STEPS)
+                run_env["MMKIT_PAUSE_SECONDS"] = f"{rng.uniform(0, 0.05):.3f}"
             process = subprocess.Popen(
                 [sys.executable, "-m", "mmkit", "new-module", *INVOICES],
                 cwd=project,
-                env=env,
+                env=run_env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            time.sleep(rng.uniform(0.5, 1.3) * duration)
+            if anchored:
+                assert process.stderr is not None
+                process.stderr.readline()
+                time.sleep(rng.uniform(0, 0.06))
+            else:
+                time.sleep(rng.uniform(0.5, 1.3) * duration)
             process.send_signal(how)
             _, stderr = process.communicate(timeout=120)
             if "Traceback" in stderr:
@@ -198,8 +212,9 @@ def kills(count: int, env: dict[str, str], seed: int) -> int:
                 bad += 1
             shutil.rmtree(project)
     print(
-        f"kills: {count} runs (3 in 4 SIGKILL, else SIGINT or SIGTERM, at 0.5-1.3 x the "
-        f"{duration:.2f} s a run takes): {outcomes['unchanged']} left the tree unchanged, "
+        f"kills: {count} runs (3 in 4 SIGKILL, else SIGINT or SIGTERM; half at 0.5-1.3 x the "
+        f"{duration:.2f} s a run takes, half 0-60 ms after a random step of the writing): "
+        f"{outcomes['unchanged']} left the tree unchanged, "
         f"{outcomes['complete']} complete, {outcomes['journal']} left a journal; "
         f"{count - bad} of {count} recovered by the next run"
     )
