@@ -17,7 +17,12 @@ from mmkit.scaffold.bindings import check_bindings
 from mmkit.scaffold.context import ModelNames, Reference, build_context
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.fields import FieldSpec, parse_fields
-from mmkit.scaffold.names import check_model_name, check_module_name, check_not_importable
+from mmkit.scaffold.names import (
+    check_model_name,
+    check_module_name,
+    check_not_importable,
+    interface_name,
+)
 from mmkit.scaffold.references import resolve_references
 from mmkit.scaffold.register import (
     Registration,
@@ -85,15 +90,20 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
     except ConfigError as error:
         raise ScaffoldError(str(error)) from None
     config = project.config
-    target = config.root / name
-    _check_free(project, request, target)
-    _check_not_excluded(project, target)
-    check_not_importable(name, config.root)
+    target = config.root.joinpath(*name.split("."))
+    label = _label(project, name)
+    _check_free(project, request, target, label)
+    _check_not_excluded(project, name, target)
+    if "." in name:
+        _check_parent_package(project, target)
+    else:
+        check_not_importable(name, config.root)
     depends_on = _depends_on(project, request, fields)
     references = resolve_references(project, fields)
-    context = build_context(name, request.model, fields, references, depends_on)
+    interface = interface_name(config.public)
+    context = build_context(name, request.model, fields, references, depends_on, label, interface)
     _check_class_names(context["model"], context["errors"])
-    files = render_module(context, config.templates)
+    files = _with_interface(render_module(context, config.templates), interface)
     check_bindings(files, _chosen_names(context["model"], context["refs"]))
     _check_paths(project, target, files)
     if request.register:
@@ -150,7 +160,52 @@ def describe(plan: Plan, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def _check_free(project: Project, request: Request, target: Path) -> None:
+def _with_interface(files: dict[str, str], interface: str) -> dict[str, str]:
+    """The rendered files with facade.py written as the project's public interface file."""
+    if interface == "facade" or "facade.py" not in files:
+        return files
+    path = f"{interface}.py"
+    if path in files or f"{interface}/__init__.py" in files:
+        raise ScaffoldError(
+            f"the public interface '{interface}' ([tool.mmkit] public) is also a file the "
+            "templates write; choose another name for the interface"
+        )
+    renamed = dict(files)
+    renamed[path] = renamed.pop("facade.py")
+    return renamed
+
+
+def _label(project: Project, name: str) -> str:
+    """The app label of the new module: Django's default (the last part of the name), or for
+    a nested module whose last part is taken, the parts joined by underscores."""
+    default = name.rpartition(".")[2]
+    if "." not in name:
+        return default
+    taken = {module.label for module in project.modules if module.name != name}
+    settings = settings_path(project.config)
+    if settings is not None:
+        try:
+            entries = installed_apps(read_text(settings)) or []
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            entries = []
+        taken |= {app_label(entry) for entry in entries if entry.split(".")[0] != name}
+    existing = next((m.label for m in project.modules if m.name == name), None)
+    if existing is not None:
+        return existing
+    return default if default not in taken else name.replace(".", "_")
+
+
+def _check_parent_package(project: Project, target: Path) -> None:
+    """A nested module goes into an existing package of the project, never a new folder tree."""
+    parent = target.parent
+    if not (parent / "__init__.py").is_file():
+        raise ScaffoldError(
+            f"{project.relpath(parent)}/ is not a package (no __init__.py); create the package "
+            "first, or choose a top-level module name"
+        )
+
+
+def _check_free(project: Project, request: Request, target: Path, label: str) -> None:
     """Refuse a name an existing module, app label, file or directory already has.
 
     --force rewrites an existing module only: never the settings package or another folder.
@@ -169,13 +224,13 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
             "use --force to write over it"
         )
     for module in project.modules:
-        if module.label == name and module.name != name:
-            raise ScaffoldError(f"'{name}' is already the app label of module '{module.name}'")
-    _check_label_free(config, name)
+        if module.label == label and module.name != name:
+            raise ScaffoldError(f"'{label}' is already the app label of module '{module.name}'")
+    _check_label_free(config, name, label)
     if target.is_symlink() or not target.resolve().is_relative_to(config.root.resolve()):
         raise ScaffoldError(f"{project.relpath(target)} leads outside the project's root")
-    if (config.root / f"{name}.py").exists():
-        raise ScaffoldError(f"{project.relpath(config.root / name)}.py already exists")
+    if target.with_name(f"{target.name}.py").exists():
+        raise ScaffoldError(f"{project.relpath(target)}.py already exists")
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{project.relpath(target)} exists and is not a directory")
     if target.is_dir() and name not in existing:
@@ -185,7 +240,7 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
         )
 
 
-def _check_label_free(config: Config, name: str) -> None:
+def _check_label_free(config: Config, name: str, label: str) -> None:
     """Refuse the label of an installed app: Django stops with "labels aren't unique".
 
     INSTALLED_APPS is read as discovery reads it (`DJANGO_APPS + LOCAL_APPS`, settings
@@ -205,16 +260,16 @@ def _check_label_free(config: Config, name: str) -> None:
         except (OSError, UnicodeDecodeError):
             entries = None
     for entry in entries or ():
-        if app_label(entry) == name and entry.split(".")[0] != name:
-            raise ScaffoldError(f"'{name}' is already the label of installed app '{entry}'")
-    if entries is None and name in CONTRIB_LABELS:
+        if app_label(entry) == label and entry != name and entry.split(".")[0] != name:
+            raise ScaffoldError(f"'{label}' is already the label of installed app '{entry}'")
+    if entries is None and label in CONTRIB_LABELS:
         raise ScaffoldError(
-            f"'{name}' is the label of django.contrib.{name}, which most projects install; "
+            f"'{label}' is the label of django.contrib.{label}, which most projects install; "
             "choose another name"
         )
 
 
-def _check_not_excluded(project: Project, target: Path) -> None:
+def _check_not_excluded(project: Project, name: str, target: Path) -> None:
     """Refuse a module the configured excludes would hide from every check (`migrations`)."""
     config = project.config
     relpath = project.relpath(target / "__init__.py")
@@ -222,7 +277,7 @@ def _check_not_excluded(project: Project, target: Path) -> None:
         if glob_to_regex(pattern).match(relpath):
             patterns = ", ".join(f'"{p}"' for p in config.exclude)
             raise ScaffoldError(
-                f"module name '{target.name}' is left out by exclude = [{patterns}] "
+                f"module name '{name}' is left out by exclude = [{patterns}] "
                 f"({relpath}): mmkit would never check it; choose another name"
             )
 
