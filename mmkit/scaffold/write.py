@@ -27,6 +27,7 @@ from mmkit.scaffold.journal import (
     STAGING_PREFIX,
     EditRecord,
     Journal,
+    journal_path,
     undo,
     write_journal,
 )
@@ -63,7 +64,7 @@ def apply(plan: Plan) -> None:
             # The commit: from here on the module is complete and registered, and a signal
             # no longer interrupts (the run says what it did instead of "nothing changed").
             state.committed = True
-            (plan.base_dir / ".mmkit-journal.json").unlink()
+            journal_path(plan.base_dir).unlink()
             _pause("committed")
         except OSError as error:
             raise ScaffoldError(f"cannot write the module: {error}") from None
