@@ -156,11 +156,20 @@ class Cache:
         self._derived_new: set[str] = set()
         self._imports: _ImportRecord | None = None
         self._imports_rescanned: set[str] | None = set()
+        self.usable = True
 
     @classmethod
     def open(cls, config: Config, directory: Path | None = None) -> Cache:
-        """The cache in `directory` (default `.mmkit_cache/` beside pyproject.toml)."""
-        return cls(config, directory if directory is not None else default_directory(config))
+        """The cache in `directory` (default `.mmkit_cache/` beside pyproject.toml).
+
+        The default directory is not used when it is a symlink: a project (a cloned
+        repository) must not make mmkit write wherever its link points. Another directory
+        the user names (`--cache-dir`, MMKIT_CACHE_DIR) may be a link.
+        """
+        default = default_directory(config)
+        cache = cls(config, directory if directory is not None else default)
+        cache.usable = cache.directory != default or not default.is_symlink()
+        return cache
 
     def manifest(self) -> Manifest:
         """The walk of root, done once per run, before any file is read."""
@@ -285,6 +294,8 @@ class Cache:
 
         Nothing here may fail the run: a directory that cannot be written means no cache.
         """
+        if not self.usable:
+            return
         try:
             if _created(self.directory) or self.directory.name == DIRNAME:
                 _mark(self.directory)
@@ -355,6 +366,8 @@ class Cache:
 
     def _read(self, name: str, key: str) -> dict[str, Any] | None:
         """A cache file's content, or None when it is missing, damaged or not for this key."""
+        if not self.usable:
+            return None
         try:
             record = json.loads(read_regular(self.directory / name))
         except (OSError, ValueError, RecursionError):

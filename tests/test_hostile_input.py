@@ -395,3 +395,36 @@ def test_a_subpackage_named_like_build_output_is_checked(small: Path, folder: st
         "private to module 'authors'",
         E003,
     )
+
+
+def test_a_cache_folder_that_links_outside_the_project_is_never_written(small: Path) -> None:
+    outside = small.parent / "outside"
+    outside.mkdir()
+    (small / ".mmkit_cache").symlink_to(outside)
+    env = {k: v for k, v in os.environ.items() if k != "MMKIT_CACHE_DIR"}
+
+    for _ in range(2):
+        run = subprocess.run(
+            [sys.executable, "-m", "mmkit", "check"],
+            cwd=small,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 1, run.stderr
+        assert lines(run.stdout)[:-1] == [E003]
+    assert list(outside.iterdir()) == []
+
+
+def test_the_django_door_does_not_use_a_linked_default_cache_either(small: Path) -> None:
+    from mmkit.cache import Cache
+    from mmkit.config import load
+
+    (small.parent / "outside").mkdir()
+    (small / ".mmkit_cache").symlink_to(small.parent / "outside")
+    config = load(small)
+
+    assert Cache.open(config, config.base_dir / ".mmkit_cache").usable is False
+    assert Cache.open(config).usable is False
+    assert Cache.open(config, small.parent / "outside").usable is True
