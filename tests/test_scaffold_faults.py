@@ -492,3 +492,34 @@ def test_a_failing_undo_leaves_the_journal_and_the_next_run_finishes_it(
     apps, modules = registered(example)
     assert "invoices" in apps and "invoices" in modules
     assert leftovers(example) == []
+
+
+def test_a_lock_file_that_is_a_symlink_never_writes_where_it_points(
+    example: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (example / ".mmkit.lock").symlink_to(victim)
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert victim.read_text() == "precious\n"
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: cannot lock {example / '.mmkit.lock'}: it is a symlink; remove it\n"
+    )
+
+
+def test_a_journal_that_names_a_project_folder_as_staging_is_refused(example: Path) -> None:
+    (example / ".mmkit-journal.json").write_text(
+        '{"version": 1, "command": "new-module", "name": "x", "target": "x", '
+        '"staging": "authors", "overwrite": false, "files": [], "existed": [], '
+        '"folders_before": [], "edits": []}'
+    )
+    before = snapshot(example)
+
+    result = mmkit(example, "new-module", "invoices")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Error: {example / '.mmkit-journal.json'} is left from ")
+    assert snapshot(example) == before

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mmkit.files import read_regular, write_atomically
@@ -75,7 +75,7 @@ def read_journal(base_dir: Path) -> Journal | None:
     path = journal_path(base_dir)
     try:
         data = json.loads(read_regular(path))
-        return Journal(
+        journal = Journal(
             name=_text(data["name"]),
             target=_text(data["target"]),
             staging=_text(data["staging"]),
@@ -88,6 +88,9 @@ def read_journal(base_dir: Path) -> Journal | None:
                 for e in data["edits"]
             ),
         )
+        if not PurePosixPath(journal.staging).name.startswith(STAGING_PREFIX):
+            raise ValueError(f"{journal.staging!r} is not a staging folder of mmkit")
+        return journal
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:

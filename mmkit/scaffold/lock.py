@@ -20,6 +20,7 @@ LOCK_NAME = ".mmkit.lock"
 DEFAULT_TIMEOUT = 60.0
 """How long a run waits for another one to finish (MMKIT_LOCK_TIMEOUT overrides, in seconds)."""
 _POLL = 0.05
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @contextlib.contextmanager
@@ -30,8 +31,11 @@ def project_lock(base_dir: Path, timeout: float | None = None) -> Iterator[None]
     path = base_dir / LOCK_NAME
     deadline = time.monotonic() + timeout
     while True:
+        if path.is_symlink():
+            # Opening it would truncate whatever it points at (a planted link to ~/.bashrc).
+            raise ScaffoldError(f"cannot lock {path}: it is a symlink; remove it")
         try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
         except OSError as error:
             raise ScaffoldError(f"cannot lock {path}: {error.strerror or error}") from None
         try:
