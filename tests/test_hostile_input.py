@@ -428,3 +428,17 @@ def test_the_django_door_does_not_use_a_linked_default_cache_either(small: Path)
     assert Cache.open(config, config.base_dir / ".mmkit_cache").usable is False
     assert Cache.open(config).usable is False
     assert Cache.open(config, small.parent / "outside").usable is True
+
+
+def test_a_file_not_in_utf8_with_a_newline_in_its_name_is_a_w004(small: Path) -> None:
+    (small / "books" / "new\nline.py").write_bytes(b"\xff\xfe not utf-8\n")
+
+    for run in both_ways(small):
+        assert run.stderr == ""
+        assert run.returncode == 1
+        assert lines(run.stdout)[:-1] == [
+            "'books/new\\nline.py':1:2: mmkit.W004 could not parse books/new\\nline.py: "
+            "(unicode error) 'utf-8' codec can't decode byte 0xff in position 0: invalid start "
+            "byte; the rest of the project was checked",
+            E003,
+        ]

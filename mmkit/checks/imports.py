@@ -40,7 +40,9 @@ CYCLE = "mmkit.E004"
 UNDECLARED = "mmkit.E005"
 TYPE_CHECKING_NOTE = " (under TYPE_CHECKING, still a dependency)"
 _RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(?P<dots>\.+)", re.MULTILINE)
-_UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)")
+_UNDECODABLE = re.compile(
+    r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)", re.DOTALL
+)
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
 _IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
 _BOM = b"\xef\xbb\xbf"
