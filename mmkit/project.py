@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from mmkit.config import Config, ConfigError, did_you_mean
 from mmkit.files import read_regular
@@ -449,24 +450,90 @@ def dotted_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a gitignore-like glob (`**/migrations/**`) into a regex over POSIX paths."""
-    out = []
+class PathMatcher(Protocol):
+    """What an exclude pattern compiles to: `match(relpath)` is truthy when it matches."""
+
+    def match(self, path: str) -> object: ...
+
+
+MAX_REGEX_WILDCARDS = 2
+"""A pattern with more wildcards is matched by GlobAutomaton: a regex could backtrack for
+hours on a deep path (`**/**/**/...`), a linear-time automaton never does."""
+
+
+WILDCARDS = ("**/", "**", "*", "?")
+
+
+def glob_to_regex(pattern: str) -> PathMatcher:
+    """Compile a gitignore-like glob (`**/migrations/**`) over POSIX paths.
+
+    The usual patterns (two wildcards at most) become a regex, the fastest matcher; others
+    a GlobAutomaton with the same meaning, linear in the path's length whatever the pattern.
+    """
+    tokens = _glob_tokens(pattern)
+    if sum(1 for token in tokens if token in WILDCARDS) > MAX_REGEX_WILDCARDS:
+        return GlobAutomaton(tokens)
+    translated = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(translated.get(t) or re.escape(t) for t in tokens) + r"\Z")
+
+
+def _glob_tokens(pattern: str) -> list[str]:
+    """The pattern as wildcards (`**/`, `**`, `*`, `?`) and single literal characters;
+    `**/**/` is `**/`."""
+    tokens: list[str] = []
     i = 0
     while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+        token = next((w for w in WILDCARDS if pattern.startswith(w, i)), pattern[i])
+        if not (token == "**/" and tokens[-1:] == ["**/"]):
+            tokens.append(token)
+        i += len(token)
+    return tokens
+
+
+class GlobAutomaton:
+    """A glob matched by walking the set of pattern positions reachable so far (no backtracking).
+
+    Tokens: `**/` any run of whole folders (or none), `**` anything, `*` anything within one
+    name, `?` any one character but `/`, else a literal character.
+    """
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+
+    def match(self, path: str) -> bool:
+        tokens = self.tokens
+        end = len(tokens)
+        states = self._closure({0})
+        for char in path:
+            following: set[int] = set()
+            for index in states:
+                if index == end:
+                    continue
+                token = tokens[index]
+                if token in ("**", "**/"):
+                    following.add(index)
+                    if token == "**/" and char == "/":
+                        following.add(index + 1)
+                elif token == "*":
+                    if char != "/":
+                        following.add(index)
+                elif token == "?":
+                    if char != "/":
+                        following.add(index + 1)
+                elif token == char:
+                    following.add(index + 1)
+            if not following:
+                return False
+            states = self._closure(following)
+        return end in states
+
+    def _closure(self, states: set[int]) -> set[int]:
+        """Add the positions reachable without a character: past `*`, `**` and `**/`."""
+        pending = list(states)
+        while pending:
+            index = pending.pop()
+            wildcard = index < len(self.tokens) and self.tokens[index] in ("*", "**", "**/")
+            if wildcard and index + 1 not in states:
+                states.add(index + 1)
+                pending.append(index + 1)
+        return states

@@ -442,3 +442,52 @@ def test_a_file_not_in_utf8_with_a_newline_in_its_name_is_a_w004(small: Path) ->
             "byte; the rest of the project was checked",
             E003,
         ]
+
+
+def test_an_exclude_pattern_that_would_backtrack_forever_is_matched_in_linear_time(
+    small: Path,
+) -> None:
+    folder = small / "books"
+    for depth in range(14):
+        folder = folder / f"p{depth}"
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+    (folder / "leaf.py").write_text("from authors import models\n")
+    pyproject = small / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'exclude = ["' + "**/" * 25 + 'zz"]\n')
+
+    run = mmkit(small, "check", "--no-cache", timeout=60)
+
+    assert run.returncode == 1
+    assert lines(run.stdout)[:-1] == [
+        "books/p0/p1/p2/p3/p4/p5/p6/p7/p8/p9/p10/p11/p12/p13/leaf.py:1:1: mmkit.E003 "
+        "books.p0.p1.p2.p3.p4.p5.p6.p7.p8.p9.p10.p11.p12.p13.leaf imports authors.models, "
+        "private to module 'authors'",
+        E003,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("**/migrations/**", "books/migrations/0001_initial.py", True),
+        ("**/migrations/**", "migrations/x.py", True),
+        ("**/migrations/**", "books/migrationsx/x.py", False),
+        ("books/*.py", "books/views.py", True),
+        ("books/*.py", "books/sub/views.py", False),
+        ("**/t?sts/**/*.py", "a/tests/b/c.py", True),
+        ("**/t?sts/**/*.py", "a/tests/c.py", True),
+        ("**/t?sts/**/*.py", "a/tests/c.txt", False),
+        ("a/**", "a/b/c.py", True),
+        ("**/**/**/x.py", "x.py", True),
+        ("**/**/**/x.py", "a/b/x.py", True),
+        ("*a*a*a*b", "a" * 300, False),
+    ],
+)
+def test_exclude_globs_mean_the_same_on_both_matchers(
+    pattern: str, path: str, expected: bool
+) -> None:
+    from mmkit.project import GlobAutomaton, _glob_tokens, glob_to_regex
+
+    assert bool(glob_to_regex(pattern).match(path)) is expected
+    assert GlobAutomaton(_glob_tokens(pattern)).match(path) is expected
