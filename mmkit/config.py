@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 PYPROJECT = "pyproject.toml"
-DEFAULT_PUBLIC: tuple[str, ...] = ("facade",)
+DEFAULT_PUBLIC: tuple[str, ...] = ("facade", "events")
 DEFAULT_EXCLUDE: tuple[str, ...] = ("**/migrations/**",)
 TOP_LEVEL_KEYS = ("root", "modules", "public", "shared", "exclude", "settings", "templates")
 MODULE_KEYS = ("public", "depends_on")

@@ -1,0 +1,205 @@
+"""Delivering publications: claim due rows under a lease, run each handler, record the outcome.
+
+Each publication is delivered in one transaction that holds its row lock: the handler's writes
+run in a savepoint, and the row is marked completed (or failed) in that same transaction, so a
+handler that only writes to the database takes effect exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mmkit.events import conf, payload, registry
+from mmkit.events.errors import Permanent
+from mmkit.events.models import COMPLETED, DEAD, FAILED, OPEN, Publication
+
+logger = logging.getLogger("mmkit.events")
+ERROR_LIMIT = 10_000
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    DEAD = "dead"
+    SKIPPED = "skipped"
+
+
+def backoff(attempts: int, settings: conf.EventSettings, rand: float | None = None) -> float:
+    """Seconds to wait after the attempts-th failure: exponential, capped, "equal jitter".
+
+    The delay lies in [d/2, d] for d = BACKOFF * 2**(attempts-1) (at most MAX_BACKOFF), so
+    retries of many failed rows spread out instead of hitting a recovering service together.
+    """
+    ceiling = min(settings.backoff * 2 ** (attempts - 1), settings.max_backoff)
+    share = random.random() if rand is None else rand
+    return ceiling / 2 + ceiling / 2 * share
+
+
+def _not_leased(now: datetime) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+
+
+def claim(database: str, owner: str, settings: conf.EventSettings, limit: int) -> list[int]:
+    """Lease up to `limit` due publications of known handlers to `owner`; their ids, oldest first.
+
+    SKIP LOCKED lets any number of workers claim side by side without waiting on each other.
+    """
+    now = timezone.now()
+    known = list(registry.by_id())
+    with transaction.atomic(using=database):
+        ids = list(
+            Publication.objects.using(database)
+            .select_for_update(skip_locked=True)
+            .filter(_not_leased(now), status__in=OPEN, next_attempt_at__lte=now, handler__in=known)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Publication.objects.using(database).filter(pk__in=ids).update(
+                locked_by=owner, locked_until=now + timedelta(seconds=settings.lease)
+            )
+    return ids
+
+
+def release(database: str, owner: str) -> int:
+    """Give back what `owner` claimed but did not deliver (a graceful stop)."""
+    return (
+        Publication.objects.using(database)
+        .filter(locked_by=owner, status__in=OPEN)
+        .update(locked_by=None, locked_until=None)
+    )
+
+
+def deliver(
+    pk: int, database: str, settings: conf.EventSettings, owner: str | None = None
+) -> Outcome:
+    """Run one publication's handler and record the outcome, in one transaction.
+
+    With an owner only a row it still leases is delivered (a lease taken over by another
+    worker is skipped); without one (on_commit) only a row nobody leases.
+    """
+    now = timezone.now()
+    with transaction.atomic(using=database):
+        rows = Publication.objects.using(database).select_for_update(skip_locked=True)
+        rows = rows.filter(pk=pk, status__in=OPEN)
+        rows = rows.filter(locked_by=owner) if owner else rows.filter(_not_leased(now))
+        row = rows.first()
+        if row is None:
+            return Outcome.SKIPPED
+        handler = registry.by_id().get(row.handler)
+        if handler is None:
+            return Outcome.SKIPPED
+        try:
+            with transaction.atomic(using=database):
+                handler.function(_event_of(row, handler))
+        except Exception as error:
+            return _failed(row, error, settings, database)
+        _completed(row, settings, database)
+        return Outcome.DELIVERED
+
+
+def _event_of(row: Publication, handler: registry.Handler) -> Any:
+    event_type = (
+        handler.event if isinstance(handler.event, type) else registry.event_type(row.event_type)
+    )
+    if event_type is None:
+        raise LookupError(f"no events.py of an installed app declares {row.event_type!r}")
+    return payload.decode(event_type, row.payload)
+
+
+def _completed(row: Publication, settings: conf.EventSettings, database: str) -> None:
+    if not settings.keep_completed:
+        row.delete(using=database)
+        return
+    row.status = COMPLETED
+    row.attempts += 1
+    row.completed_at = timezone.now()
+    row.locked_by = row.locked_until = None
+    row.save(
+        using=database,
+        update_fields=["status", "attempts", "completed_at", "locked_by", "locked_until"],
+    )
+
+
+def _failed(
+    row: Publication, error: Exception, settings: conf.EventSettings, database: str
+) -> Outcome:
+    row.attempts += 1
+    text = "".join(traceback.format_exception(error))
+    row.last_error = text[-ERROR_LIMIT:]
+    row.locked_by = row.locked_until = None
+    if isinstance(error, Permanent) or row.attempts >= settings.max_attempts:
+        row.status = DEAD
+        outcome = Outcome.DEAD
+    else:
+        row.status = FAILED
+        delay = backoff(row.attempts, settings)
+        row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        outcome = Outcome.FAILED
+    row.save(
+        using=database,
+        update_fields=[
+            "status",
+            "attempts",
+            "last_error",
+            "locked_by",
+            "locked_until",
+            "next_attempt_at",
+        ],
+    )
+    logger.warning(
+        "handler %s failed on %s (attempt %d, now %s): %s",
+        row.handler,
+        row.event_type,
+        row.attempts,
+        row.status,
+        error,
+        exc_info=error,
+    )
+    return outcome
+
+
+def deliver_after_commit(ids: Iterable[int], database: str) -> None:
+    """on_commit delivery: this transaction's rows, then a batch of due retries."""
+    settings = conf.current()
+    for pk in ids:
+        deliver(pk, database, settings)
+    now = timezone.now()
+    due = (
+        Publication.objects.using(database)
+        .filter(_not_leased(now), status=FAILED, next_attempt_at__lte=now)
+        .filter(handler__in=list(registry.by_id()))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: settings.batch_size]
+    )
+    for pk in list(due):
+        deliver(pk, database, settings)
+
+
+def drain(
+    database: str, owner: str, settings: conf.EventSettings, should_stop: Any = None
+) -> dict[Outcome, int]:
+    """Claim and deliver batches until nothing is due (or should_stop() says so)."""
+    counts = dict.fromkeys(Outcome, 0)
+    try:
+        while not (should_stop and should_stop()):
+            ids = claim(database, owner, settings, settings.batch_size)
+            if not ids:
+                break
+            for pk in ids:
+                if should_stop and should_stop():
+                    break
+                counts[deliver(pk, database, settings, owner)] += 1
+    finally:
+        release(database, owner)
+    return counts

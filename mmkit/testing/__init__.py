@@ -1,0 +1,1 @@
+"""mmkit's runtime for tests: helpers for events, and the pytest plugin that exposes them."""
