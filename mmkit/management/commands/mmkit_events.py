@@ -6,7 +6,7 @@ and a non-zero exit (CommandError), never a traceback.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, DatabaseError
@@ -20,6 +20,8 @@ ACTIONS = ("status", "retry_dead", "purge_completed", "discard")
 
 
 class Command(BaseCommand):
+    # A worker starts often (deploys, cron): it checks its own settings, not the whole project.
+    requires_system_checks: ClassVar[list[str]] = []
     help = (
         "Deliver published events to their handlers (a long-running worker; --once drains and "
         "exits), or inspect and repair the outbox."
