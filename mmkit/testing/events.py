@@ -9,12 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from mmkit.events import publishing
 
 E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One publication as a test sees it: which handler, in which state, after how many tries."""
+
+    event_type: str
+    handler: str
+    status: str
+    attempts: int
+    last_error: str
+
+
+def outbox(handler: str | None = None, using: str | None = None) -> list[OutboxRow]:
+    """The publications in the outbox (of one handler id), oldest first."""
+    from django.db import DEFAULT_DB_ALIAS
+
+    from mmkit.events.models import Publication
+
+    rows = Publication.objects.using(using or DEFAULT_DB_ALIAS).order_by("id")
+    if handler is not None:
+        rows = rows.filter(handler=handler)
+    return [
+        OutboxRow(row.event_type, row.handler, row.status, row.attempts, row.last_error)
+        for row in rows
+    ]
 
 
 class CapturedEvents(list[Any]):
