@@ -11,7 +11,7 @@ STAMP := $(VENV)/.mmkit-installed
 help:
 	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
 	@echo "make test   set up .venv if needed, run ruff and every test suite (what CI runs)"
-	@echo "make bench  compare mmkit with grimp, import-linter and tach (minutes; docs/performance.md)"
+	@echo "make bench  compare mmkit with grimp, import-linter and tach, and time the events runtime (minutes; docs/performance.md)"
 	@echo "make clean  remove .venv, caches and the example database"
 
 venv: $(STAMP)
@@ -44,6 +44,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/events.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mmkit_cache build dist *.egg-info

@@ -94,8 +94,17 @@ def parse(raw: Any) -> EventSettings:
     return EventSettings(**values)
 
 
+# The last MMKIT_EVENTS value read, a copy of it, and what it parsed to.
+_last: list[tuple[Any, Any, EventSettings]] = []
+
+
 def current() -> EventSettings:
-    """The settings of this process, read from django.conf.settings on every call (cheap)."""
+    """The settings of this process, from django.conf.settings; parsed again when it changes."""
     from django.conf import settings
 
-    return parse(getattr(settings, "MMKIT_EVENTS", None))
+    raw = getattr(settings, "MMKIT_EVENTS", None)
+    if _last and _last[0][0] is raw and _last[0][1] == raw:
+        return _last[0][2]
+    parsed = parse(raw)
+    _last[:] = [(raw, dict(raw) if isinstance(raw, dict) else raw, parsed)]
+    return parsed

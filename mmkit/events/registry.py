@@ -40,6 +40,8 @@ class Handler:
 
 _handlers: list[Handler] = []
 _types: dict[str, type] = {}
+# by_id() of the handlers registered so far, once app labels are known.
+_by_id: dict[tuple[int, int], dict[str, Handler]] = {}
 
 
 def _label_of(dotted: str) -> str:
@@ -111,10 +113,21 @@ def all_handlers() -> list[Handler]:
 
 
 def by_id() -> dict[str, Handler]:
-    """Handlers by id; the first wins when two share one (the checks report the second)."""
+    """Handlers by id; the first wins when two share one (the checks report the second).
+
+    Kept until another handler registers: every publish and delivery asks for it.
+    """
+    from django.apps import apps
+
+    key = (id(_handlers), len(_handlers))
+    if key in _by_id:
+        return _by_id[key]
     found: dict[str, Handler] = {}
     for handler in all_handlers():
         found.setdefault(handler.id, handler)
+    if apps.ready:
+        _by_id.clear()
+        _by_id[key] = found
     return found
 
 
