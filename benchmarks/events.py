@@ -244,11 +244,12 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         f"- 2 workers on PostgreSQL deliver at least 1,000 no-op events/s: "
         f"{'met' if pg['worker_per_s'] >= 1000 else 'NOT met'} ({pg['worker_per_s']:,.0f}/s).",
     ]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return "\n".join(
         [
             f"Measured {when} on {platform.python_implementation()} {platform.python_version()}, "
             f"{os.cpu_count()} cores, {args.events:,} events, {args.rounds} rounds of {BATCH} "
-            "for the publish overhead.",
+            f"for the publish overhead; load average at the end {load} (1, 5, 15 min).",
             "",
             *rows,
             "",
