@@ -184,7 +184,7 @@ def main() -> None:
     server, stop = postgres.start()
     results = {}
     try:
-        for kind, workers in (("sqlite", 1), ("postgres", 2)):
+        for kind, workers in (("sqlite", 1), ("sqlite-wal", 1), ("postgres", 2)):
             path = base / kind
             shutil.copytree(FIXTURE, path, ignore=shutil.ignore_patterns("__pycache__"))
             env = {
@@ -192,9 +192,11 @@ def main() -> None:
                 "PYTHONPATH": str(path),
                 "DJANGO_SETTINGS_MODULE": "evsite.settings",
             }
-            if kind == "sqlite":
+            if kind.startswith("sqlite"):
                 database = path / "bench.sqlite3"
                 env["EV_SQLITE"] = str(database)
+                if kind == "sqlite-wal":
+                    env["EV_SQLITE_WAL"] = "1"
                 completed = _sqlite_counter(database)
             else:
                 server.create_database("bench_events")
@@ -229,7 +231,12 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         "worker deliveries/s |",
         "|---|---:|---:|---:|",
     ]
-    for kind, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL 15")):
+    labels = (
+        ("sqlite", "SQLite (Django's defaults)"),
+        ("sqlite-wal", "SQLite, WAL and synchronous=NORMAL"),
+        ("postgres", "PostgreSQL 15 (fsync off)"),
+    )
+    for kind, label in labels:
         r = results[kind]
         workers = int(r["workers"])
         rows.append(

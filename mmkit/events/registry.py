@@ -69,9 +69,18 @@ def event_name(event_type: type) -> str:
 
 def remember(event_type: type) -> str:
     """Record an event type under its name, so publications of it can be read back."""
-    name = event_name(event_type)
-    _types.setdefault(name, event_type)
+    from django.apps import apps
+
+    name = _names.get(event_type)
+    if name is None:
+        name = event_name(event_type)
+        _types.setdefault(name, event_type)
+        if apps.ready:
+            _names[event_type] = name
     return name
+
+
+_names: dict[type, str] = {}
 
 
 def event_type(name: str) -> type | None:
@@ -132,5 +141,14 @@ def by_id() -> dict[str, Handler]:
 
 
 def for_event(name: str) -> list[Handler]:
-    """The handlers of one event type, each once."""
-    return [handler for handler in by_id().values() if handler.event_name == name]
+    """The handlers of one event type, each once (asked on every publish, so kept)."""
+    table = by_id()
+    cached = _for_event.get(name)
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    found = [handler for handler in table.values() if handler.event_name == name]
+    _for_event[name] = (table, found)
+    return found
+
+
+_for_event: dict[str, tuple[dict[str, Handler], list[Handler]]] = {}
