@@ -7,6 +7,7 @@ handler that only writes to the database takes effect exactly once.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import traceback
@@ -83,76 +84,89 @@ def release(database: str, owner: str) -> int:
 def deliver(
     pk: int, database: str, settings: conf.EventSettings, owner: str | None = None
 ) -> Outcome:
-    """Run one publication's handler and record the outcome, in one transaction.
+    """Run one publication's handler and record the outcome.
 
-    With an owner only a row it still leases is delivered (a lease taken over by another
-    worker is skipped); without one (on_commit) only a row nobody leases.
+    One transaction takes the row (marks it completed, or deletes it) and runs the handler:
+    both commit or neither does. If the handler raises, that transaction is rolled back and
+    the failure is recorded in a second one. With an owner only a row it still leases is
+    delivered (a lease taken over by another worker is skipped); without one (on_commit)
+    only a row nobody leases.
     """
-    with transaction.atomic(using=database):
-        row = _locked(pk, database, owner)
-        if row is None:
-            return Outcome.SKIPPED
-        handler = registry.by_id().get(row.handler)
-        if handler is None:
-            return Outcome.SKIPPED
-        try:
-            with transaction.atomic(using=database):
-                handler.function(_event_of(row, handler))
-        except Exception as error:
-            return _failed(row, error, settings, database)
-        _completed(row, settings, database)
+    try:
+        with transaction.atomic(using=database):
+            taken = _take(pk, database, owner, settings.keep_completed)
+            if taken is None:
+                return Outcome.SKIPPED
+            event_type, handler_id, data = taken
+            handler = registry.by_id().get(handler_id)
+            if handler is None:
+                transaction.set_rollback(True, using=database)
+                return Outcome.SKIPPED
+            handler.function(_event_of(event_type, data, handler))
         return Outcome.DELIVERED
+    except Exception as error:
+        with transaction.atomic(using=database):
+            row = _locked(pk, database, owner)
+            if row is None:
+                return Outcome.SKIPPED
+            return _failed(row, error, settings, database)
 
 
-_COLUMNS = "id, event_type, handler, payload, status, attempts"
+def _lease_condition(owner: str | None, now: Any) -> tuple[str, list[Any]]:
+    if owner:
+        return "locked_by = %s", [owner]
+    return "(locked_until IS NULL OR locked_until <= %s)", [now]
 
 
-def _locked(pk: int, database: str, owner: str | None) -> Publication | None:
-    """The open row, locked for this transaction, if it is ours to deliver (else None).
+def _take(pk: int, database: str, owner: str | None, keep: bool) -> tuple[str, str, Any] | None:
+    """Mark the row completed (or delete it) if it is ours to deliver: (type, handler, payload).
 
-    Plain SQL: this runs once per delivery, and the ORM's query building was most of its cost.
+    One statement, so a delivery costs two round trips besides the handler's own: this and the
+    commit. On PostgreSQL the row is chosen with SKIP LOCKED, as in the claim.
     """
     connection = connections[database]
     table = connection.ops.quote_name(Publication._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    if owner:
-        lease, params = "locked_by = %s", [pk, owner]
+    lease, lease_params = _lease_condition(owner, now)
+    condition = f"id = %s AND status IN ('pending', 'failed') AND {lease}"
+    if keep:
+        change = (
+            f"UPDATE {table} SET status = '{COMPLETED}', attempts = attempts + 1, "
+            "completed_at = %s, locked_by = NULL, locked_until = NULL"
+        )
+        params: list[Any] = [now]
     else:
-        lease, params = "(locked_until IS NULL OR locked_until <= %s)", [pk, now]
-    lock = ""
-    if connection.features.has_select_for_update:
-        lock = " FOR UPDATE" + (
-            " SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-        )
-    query = (
-        f"SELECT {_COLUMNS} FROM {table} WHERE id = %s AND status IN ('pending', 'failed') "
-        f"AND {lease}{lock}"
-    )
-    found = list(Publication.objects.using(database).raw(query, params))
-    return found[0] if found else None
-
-
-def _event_of(row: Publication, handler: registry.Handler) -> Any:
-    event_type = (
-        handler.event if isinstance(handler.event, type) else registry.event_type(row.event_type)
-    )
-    if event_type is None:
-        raise LookupError(f"no events.py of an installed app declares {row.event_type!r}")
-    return payload.decode(event_type, row.payload)
-
-
-def _completed(row: Publication, settings: conf.EventSettings, database: str) -> None:
-    connection = connections[database]
-    table = connection.ops.quote_name(Publication._meta.db_table)
+        change, params = f"DELETE FROM {table}", []
+    if connection.features.has_select_for_update_skip_locked:
+        where = f"WHERE id = (SELECT id FROM {table} WHERE {condition} FOR UPDATE SKIP LOCKED)"
+    else:
+        where = f"WHERE {condition}"
     with connection.cursor() as cursor:
-        if not settings.keep_completed:
-            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [row.pk])
-            return
         cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1, completed_at = %s, "
-            "locked_by = NULL, locked_until = NULL WHERE id = %s",
-            [COMPLETED, connection.ops.adapt_datetimefield_value(timezone.now()), row.pk],
+            f"{change} {where} RETURNING event_type, handler, payload",
+            [*params, pk, *lease_params],
         )
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    event_type, handler_id, data = found
+    return event_type, handler_id, json.loads(data) if isinstance(data, str | bytes) else data
+
+
+def _locked(pk: int, database: str, owner: str | None) -> Publication | None:
+    """The open row, locked for this transaction, if it is ours to deliver (else None)."""
+    now = timezone.now()
+    rows = Publication.objects.using(database).select_for_update(skip_locked=True)
+    rows = rows.filter(pk=pk, status__in=OPEN)
+    rows = rows.filter(locked_by=owner) if owner else rows.filter(_not_leased(now))
+    return rows.first()
+
+
+def _event_of(name: str, data: Any, handler: registry.Handler) -> Any:
+    event_type = handler.event if isinstance(handler.event, type) else registry.event_type(name)
+    if event_type is None:
+        raise LookupError(f"no events.py of an installed app declares {name!r}")
+    return payload.decode(event_type, data)
 
 
 def _failed(
