@@ -1,8 +1,8 @@
 """Delivering publications: claim due rows under a lease, run each handler, record the outcome.
 
-Each publication is delivered in one transaction that holds its row lock: the handler's writes
-run in a savepoint, and the row is marked completed (or failed) in that same transaction, so a
-handler that only writes to the database takes effect exactly once.
+Each publication is delivered in one transaction: it marks the row completed (which locks it)
+and runs the handler, so the handler's writes and the completion commit together, and a handler
+that only writes to the database takes effect exactly once. A failure is recorded afterwards.
 """
 
 from __future__ import annotations

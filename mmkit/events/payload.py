@@ -11,6 +11,7 @@ import datetime
 import decimal
 import enum
 import importlib
+import math
 import uuid
 from typing import Any
 
@@ -43,6 +44,8 @@ def _describe(value: Any) -> str:
 
 def encode_value(value: Any, where: str) -> Any:
     """One value as JSON data; EventError naming the field for anything unsupported."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EventError(f"{where} is {value!r}, which JSON cannot hold")
     if value is None or (
         isinstance(value, bool | str | int | float) and not isinstance(value, enum.Enum)
     ):
