@@ -122,7 +122,9 @@ def _take(pk: int, database: str, owner: str | None, keep: bool) -> tuple[str, s
     """Mark the row completed (or delete it) if it is ours to deliver: (type, handler, payload).
 
     One statement, so a delivery costs two round trips besides the handler's own: this and the
-    commit. On PostgreSQL the row is chosen with SKIP LOCKED, as in the claim.
+    commit. It waits for a row lock rather than skipping it: the holder is a claim that only
+    looked at the row, or a worker that took the lease over, and then the condition, checked
+    again once the lock is free, no longer holds.
     """
     connection = connections[database]
     table = connection.ops.quote_name(Publication._meta.db_table)
@@ -137,13 +139,9 @@ def _take(pk: int, database: str, owner: str | None, keep: bool) -> tuple[str, s
         params: list[Any] = [now]
     else:
         change, params = f"DELETE FROM {table}", []
-    if connection.features.has_select_for_update_skip_locked:
-        where = f"WHERE id = (SELECT id FROM {table} WHERE {condition} FOR UPDATE SKIP LOCKED)"
-    else:
-        where = f"WHERE {condition}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{change} {where} RETURNING event_type, handler, payload",
+            f"{change} WHERE {condition} RETURNING event_type, handler, payload",
             [*params, pk, *lease_params],
         )
         found = cursor.fetchone()
@@ -156,7 +154,7 @@ def _take(pk: int, database: str, owner: str | None, keep: bool) -> tuple[str, s
 def _locked(pk: int, database: str, owner: str | None) -> Publication | None:
     """The open row, locked for this transaction, if it is ours to deliver (else None)."""
     now = timezone.now()
-    rows = Publication.objects.using(database).select_for_update(skip_locked=True)
+    rows = Publication.objects.using(database).select_for_update()
     rows = rows.filter(pk=pk, status__in=OPEN)
     rows = rows.filter(locked_by=owner) if owner else rows.filter(_not_leased(now))
     return rows.first()
