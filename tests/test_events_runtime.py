@@ -10,7 +10,7 @@ import pytest
 from ev_site import Site, migrated, postgres_site, sqlite_site
 from postgres import PostgresServer
 
-INNER_TESTS = 23
+INNER_TESTS = 24
 
 
 def _passed(result) -> int:  # type: ignore[no-untyped-def]

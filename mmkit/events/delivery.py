@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from mmkit.events import conf, payload, registry
 from mmkit.events.errors import Permanent
-from mmkit.events.models import COMPLETED, DEAD, FAILED, OPEN, Publication
+from mmkit.events.models import COMPLETED, DEAD, FAILED, OPEN, PENDING, Publication
 
 logger = logging.getLogger("mmkit.events")
 ERROR_LIMIT = 10_000
@@ -206,14 +206,20 @@ def _failed(
 
 
 def deliver_after_commit(ids: Iterable[int], database: str) -> None:
-    """on_commit delivery: this transaction's rows, then a batch of due retries."""
+    """on_commit delivery: this transaction's rows, then a batch of what else is due.
+
+    What else: failed rows whose backoff is over, and pending rows older than a lease, which a
+    process that died between its commit and this callback left behind.
+    """
     settings = conf.current()
     for pk in ids:
         deliver(pk, database, settings)
     now = timezone.now()
+    stale = now - timedelta(seconds=settings.lease)
     due = (
         Publication.objects.using(database)
-        .filter(_not_leased(now), status=FAILED, next_attempt_at__lte=now)
+        .filter(_not_leased(now), next_attempt_at__lte=now)
+        .filter(Q(status=FAILED) | Q(status=PENDING, created_at__lte=stale))
         .filter(handler__in=list(registry.by_id()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[: settings.batch_size]
