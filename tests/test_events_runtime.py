@@ -25,6 +25,7 @@ def test_the_runtime_suite_passes_on_sqlite(tmp_path: Path) -> None:
     assert _passed(result) == INNER_TESTS
 
 
+@pytest.mark.postgres
 def test_the_runtime_suite_passes_on_postgresql(tmp_path: Path, postgres: PostgresServer) -> None:
     result = postgres_site(tmp_path, postgres, "ev_inner").pytest("runtime_events.py")
 

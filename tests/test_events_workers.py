@@ -7,9 +7,11 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
 from ev_site import WAIT, Site, migrated, postgres_site, wait_until
 from postgres import PostgresServer
 
+pytestmark = pytest.mark.postgres
 WORKER = {"DELIVERY": "worker", "LEASE": 2, "POLL_INTERVAL": 0.2}
 
 
