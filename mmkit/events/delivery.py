@@ -122,9 +122,9 @@ def _take(pk: int, database: str, owner: str | None, keep: bool) -> tuple[str, s
     """Mark the row completed (or delete it) if it is ours to deliver: (type, handler, payload).
 
     One statement, so a delivery costs two round trips besides the handler's own: this and the
-    commit. It waits for a row lock rather than skipping it: the holder is a claim that only
-    looked at the row, or a worker that took the lease over, and then the condition, checked
-    again once the lock is free, no longer holds.
+    commit. It waits for a row lock rather than skipping it: the holder is either a claim that
+    only looked at the row (the delivery then goes on) or a worker that took the lease over
+    (the condition, checked again once the lock is free, then no longer holds).
     """
     connection = connections[database]
     table = connection.ops.quote_name(Publication._meta.db_table)
