@@ -103,13 +103,6 @@ def decouple_the_example(tmp_path: Path, database: dict[str, Any] | None, mmkit_
     result = mmkit_cli("decouple", "books.Book.author", "--path", str(project))
     assert result.exit_code == 0, result.output
     assert json.loads((project / "mmkit-baseline.json").read_text())["findings"] == []
-    if "are not public" in result.stdout:
-        # Before the events runtime made `events` public by default: do what the note says.
-        config = project / "pyproject.toml"
-        table = "[tool.mmkit.modules.authors]\n"
-        config.write_text(
-            config.read_text().replace(table, f'{table}public = ["facade", "events"]\n')
-        )
 
     migrated = run(project, database, "manage.py", "migrate")
     assert migrated.returncode == 0, migrated.stderr
