@@ -13,7 +13,7 @@ import click
 from mmkit import __version__
 from mmkit.config import Config, ConfigError
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, discover, load_project, require_modules
+from mmkit.project import Project, discover, discovery_note, load_project, require_modules
 
 if TYPE_CHECKING:
     from mmkit.cache import Cache, Result
@@ -108,6 +108,7 @@ def check_report(
     with one_line_errors():
         configuration = config.load(path)
         result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
+        note = discovery_note(configuration)
         outcome = (
             baseline.filter_for_project(Project(configuration, ()), result.findings)
             if use_baseline
@@ -120,6 +121,7 @@ def check_report(
         seconds=time.perf_counter() - started,
         baselined=outcome.baselined,
         stale=outcome.stale,
+        notes=(note,) if note else (),
     )
 
 
@@ -153,12 +155,19 @@ def check(path: str, fmt: str, no_baseline: bool, no_cache: bool, cache_dir: Pat
 
 @main.command("baseline")
 @click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 when the baseline would grow (new findings), for CI.",
+)
 @cache_options
-def baseline_command(path: str, no_cache: bool, cache_dir: Path | None) -> None:
+def baseline_command(path: str, check_only: bool, no_cache: bool, cache_dir: Path | None) -> None:
     """Record today's findings in mmkit-baseline.json, beside pyproject.toml.
 
-    `mmkit check` then fails only on new findings. Run it again after fixing findings: the
-    file only shrinks, and entries that no longer occur fail the check until it is rewritten.
+    It records every finding of today, new ones included, and prints what changed:
+    `+N new, -M fixed`. `mmkit check` then fails only on findings that are not recorded.
+    With --check nothing is written and the exit status is 1 when the baseline would grow.
     """
     from mmkit import baseline, config
 
@@ -166,9 +175,22 @@ def baseline_command(path: str, no_cache: bool, cache_dir: Path | None) -> None:
         configuration = config.load(path)
         result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
         project = Project(configuration, ())
+        changed = baseline.change(project, result.findings)
+        shown = project.relpath(baseline.path_for(project))
+        if check_only:
+            for entry, count in changed.new:
+                click.echo(f"new: {entry}" + (f" (x{count})" if count > 1 else ""))
+            grows = "would grow" if changed.added else "would not grow"
+            click.echo(f"{shown}: {grows} ({changed.summary})")
+            raise SystemExit(1 if changed.added else 0)
         target, count = baseline.write(project, result.findings)
+    if not changed.first:
+        for entry, times in changed.new:
+            click.echo(f"new: {entry}" + (f" (x{times})" if times > 1 else ""))
+        for entry, times in changed.fixed:
+            click.echo(f"fixed: {entry}" + (f" (x{times})" if times > 1 else ""))
     entries = "finding" if count == 1 else "findings"
-    click.echo(f"{project.relpath(target)}: recorded {count} {entries}")
+    click.echo(f"{project.relpath(target)}: recorded {count} {entries} ({changed.summary})")
 
 
 @main.command()

@@ -19,8 +19,43 @@ TOP_LEVEL_KEYS = ("root", "modules", "public", "shared", "exclude", "settings", 
 MODULE_KEYS = ("public", "depends_on")
 
 
+PYPROJECT_HINT = (
+    "Correct [tool.mmkit] in pyproject.toml as the message says, or point "
+    "settings.MMKIT_CONFIG at it."
+)
+SETTINGS_HINT = (
+    "Set [tool.mmkit] settings to your settings module's dotted name (DJANGO_SETTINGS_MODULE, "
+    "relative to root) and make it parse; `mmkit init` reads it from manage.py."
+)
+
+
 class ConfigError(Exception):
-    """A configuration problem, with a message fit to be shown to the user as it is."""
+    """A configuration problem, with a message fit to be shown to the user as it is.
+
+    `hint` says what to fix for this cause; the Django door shows it as mmkit.E100's hint.
+    """
+
+    hint = PYPROJECT_HINT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class NoConfigError(ConfigError):
+    """No pyproject.toml with [tool.mmkit] where the project is looked for."""
+
+    hint = (
+        "Run `mmkit init` in the project (the directory of manage.py) to write [tool.mmkit], "
+        "or set MMKIT_CONFIG in the settings to the pyproject.toml that has it."
+    )
+
+
+class SettingsError(ConfigError):
+    """`[tool.mmkit] settings` names no module under root, or a file it needs cannot be read."""
+
+    hint = SETTINGS_HINT
 
 
 @dataclass(frozen=True)
@@ -66,16 +101,16 @@ def find_pyproject(start: Path) -> Path:
             raise ConfigError(f"{start} is not a {PYPROJECT} or a directory")
         if has_mmkit_table(start):
             return start
-        raise ConfigError(f"no [tool.mmkit] table in {start}")
+        raise NoConfigError(f"no [tool.mmkit] table in {start}")
     if not start.exists():
         raise ConfigError(f"{start} does not exist")
     for directory in (start, *start.parents):
         candidate = directory / PYPROJECT
         if candidate.is_file() and has_mmkit_table(candidate):
             return candidate
-    raise ConfigError(
+    raise NoConfigError(
         f"no [tool.mmkit] table in a {PYPROJECT} at {start} or above it; "
-        "add one (see https://github.com/mmkit/mmkit#configuration)"
+        "run `mmkit init` in the Django project to add one"
     )
 
 
@@ -112,6 +147,11 @@ def parse(table: dict[str, Any], path: Path) -> Config:
     _reject_unknown_keys(table, TOP_LEVEL_KEYS, where)
     base_dir = path.parent
     root = (base_dir / _string(table, "root", where, ".")).resolve()
+    if not root.is_relative_to(base_dir.resolve()):
+        raise ConfigError(
+            f"{where} root = {table.get('root')!r}: {root} is outside the project directory "
+            f"{base_dir.resolve()}; root must be that directory or below it"
+        )
     if not root.is_dir():
         raise ConfigError(f"{where} root = {str(table.get('root'))!r}: {root} is not a directory")
     modules, form = _modules(table.get("modules"), where)

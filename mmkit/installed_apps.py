@@ -2,13 +2,16 @@
 
 Discovery trusts what Django installs over what lies on disk, but only when the settings spell
 INSTALLED_APPS out plainly: anything computed at run time makes the value unknown (None), and
-discovery falls back to the folders.
+discovery falls back to the folders. A settings module that is missing, or a settings file under
+root that cannot be read or parsed, is a SettingsError: never a silent fallback.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+from mmkit.config import SettingsError
 
 Value = list[str] | tuple[str, ...] | None
 """A list or tuple of strings as the settings build it; None when it cannot be known."""
@@ -19,7 +22,16 @@ SETTING = "INSTALLED_APPS"
 
 
 def installed_apps(root: Path, settings: str) -> tuple[str, ...] | None:
-    """The INSTALLED_APPS the settings module `settings` under root sets; None when unknown."""
+    """The INSTALLED_APPS the settings module `settings` under root sets; None when computed.
+
+    SettingsError when `settings` names no module under root or one of its files is unreadable.
+    """
+    if settings_file(root, settings) is None:
+        parts = settings.split(".")
+        raise SettingsError(
+            f"there is no module {settings!r} under {root} (no {'/'.join(parts)}.py "
+            f"or {'/'.join(parts)}/__init__.py)"
+        )
     env = _load(root, settings, {})
     value = env.get(SETTING) if env is not None else None
     return tuple(value) if value is not None else None
@@ -60,7 +72,7 @@ def app_package(root: Path, entry: str) -> str | None:
 
 def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
     """The names a settings file under root binds, run once like Python's import: an import
-    cycle sees the partial names; None when the file cannot be found or parsed."""
+    cycle sees the partial names; None for a module from elsewhere (not under root)."""
     if dotted in loaded:
         return loaded[dotted]
     path = settings_file(root, dotted)
@@ -68,8 +80,12 @@ def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
         return None
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
-        return None
+    except OSError as error:
+        raise SettingsError(f"cannot read {path}: {error.strerror or error}") from None
+    except SyntaxError as error:
+        raise SettingsError(f"cannot parse {path}:{error.lineno}: {error.msg}") from None
+    except ValueError as error:
+        raise SettingsError(f"cannot parse {path}: {error}") from None
     env: Env = {}
     loaded[dotted] = env
     package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]

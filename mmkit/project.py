@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.config import Config, ConfigError, SettingsError, did_you_mean
 from mmkit.installed_apps import app_package, installed_apps
 
+NO_MODULES_HINT = (
+    "Install your apps in INSTALLED_APPS (or list them in [tool.mmkit] modules), or create the "
+    "first module with `mmkit new-module NAME`."
+)
 SKIPPED_DIRS = frozenset(
     {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
 )
@@ -135,7 +139,9 @@ def discover(config: Config) -> Project:
     """Find the modules the configuration names; when it names none, the apps under root that
     the settings install, or (settings unreadable or absent) every app under root."""
     shared = set(config.shared)
-    installed = _installed_modules(config) if config.modules is None else None
+    installed = _installed_modules(config)
+    if config.modules is not None:
+        installed = None
     if installed is not None:
         wanted: list[tuple[str, tuple[str, ...] | None, tuple[str, ...] | None]] = [
             (name, None, None) for name in installed
@@ -181,7 +187,8 @@ def require_modules(project: Project) -> Project:
     )
     raise ConfigError(
         f"{config.path}: no modules to check: {found_in} under {config.root}; "
-        "check root, or list the modules in [tool.mmkit] modules"
+        "check root, or list the modules in [tool.mmkit] modules",
+        hint=NO_MODULES_HINT,
     )
 
 
@@ -192,12 +199,37 @@ def load_project(start: Path | str = ".") -> Project:
     return discover(load(start))
 
 
+def discovery_note(config: Config) -> str | None:
+    """Why discovery fell back to folders, for the summary line; None when it did not.
+
+    INSTALLED_APPS computed at run time is legitimate, but the user must know that the modules
+    come from the folders then, not from what Django installs.
+    """
+    if config.modules is not None or config.settings is None:
+        return None
+    if _installed_modules(config) is not None:
+        return None
+    return (
+        f"modules found from folders: INSTALLED_APPS in {config.settings} is computed, "
+        "mmkit cannot read it"
+    )
+
+
 def _installed_modules(config: Config) -> list[str] | None:
     """The packages under root that the settings' INSTALLED_APPS names, in order, without
-    repeats; None when there are no settings or INSTALLED_APPS cannot be read statically."""
+    repeats; None when there are no settings or INSTALLED_APPS is computed at run time.
+
+    SettingsError when `settings` names no module under root or its files cannot be read:
+    also with `modules` listed, since AUTH_USER_MODEL is read from the same files.
+    """
     if config.settings is None:
         return None
-    entries = installed_apps(config.root, config.settings)
+    try:
+        entries = installed_apps(config.root, config.settings)
+    except SettingsError as error:
+        raise SettingsError(
+            f"{config.path}: [tool.mmkit] settings = {config.settings!r}: {error}"
+        ) from None
     if entries is None:
         return None
     packages = (app_package(config.root, entry) for entry in entries)

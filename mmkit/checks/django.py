@@ -23,9 +23,9 @@ from django.core import checks
 from mmkit.cache import DIRNAME, Cache
 from mmkit.checks import IMPORT_RULES, RELATION_RULES
 from mmkit.checks.relations import Relation
-from mmkit.config import PYPROJECT, ConfigError, has_mmkit_table
+from mmkit.config import PYPROJECT, ConfigError, NoConfigError, has_mmkit_table
 from mmkit.findings import RULES, Finding, Severity
-from mmkit.project import Module, Project, SourceFile, load_project
+from mmkit.project import Module, Project, SourceFile, load_project, require_modules
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
@@ -35,6 +35,9 @@ IMPORT_CHECKS_SETTING = "MMKIT_IMPORT_CHECKS"
 CACHE_DIR_SETTING = "MMKIT_CACHE_DIR"
 CONFIG_SETTING = "MMKIT_CONFIG"
 STALE_HINT = RULES["mmkit.E101"].fix
+UNREADABLE_HINT = (
+    "Make the file readable (permissions, UTF-8) or leave it out with [tool.mmkit] exclude."
+)
 
 # The relation field classes a Relation's kind names, most specific first: a custom field
 # is reported as the nearest of these it subclasses, as the source door does.
@@ -58,9 +61,8 @@ def check_configuration(
     """mmkit.E100 when the configuration or the baseline cannot be used, or the project cannot
     be analysed; mmkit.E101 per stale baseline entry, which fails the check as in `mmkit check`."""
     outcome = _outcome()
-    hint = RULES["mmkit.E100"].fix
     if outcome.error is not None:
-        return [checks.Error(outcome.error, hint=hint, id="mmkit.E100")]
+        return [checks.Error(outcome.error, hint=outcome.hint, id="mmkit.E100")]
     return [
         checks.Error(f"stale baseline entry: {entry}", hint=STALE_HINT, id="mmkit.E101")
         for entry in outcome.stale
@@ -90,25 +92,37 @@ class _Outcome:
     stale: tuple[str, ...] = ()
     objects: Mapping[tuple[str, str | None], object] = field(default_factory=dict)
     error: str | None = None
+    hint: str = RULES["mmkit.E100"].fix
+
+
+def _failed(error: Exception, message: str | None = None) -> _Outcome:
+    """mmkit.E100's message and the hint for its cause: configuration, settings, baseline, files."""
+    if isinstance(error, ConfigError):
+        hint = error.hint
+    elif isinstance(error, OSError):
+        hint = UNREADABLE_HINT
+    else:
+        hint = RULES["mmkit.E100"].fix
+    return _Outcome(error=message or str(error), hint=hint)
 
 
 def _outcome() -> _Outcome:
     from mmkit import baseline
 
     try:
-        project = load_project(find_config())
+        project = require_modules(load_project(find_config()))
     except (ConfigError, OSError) as error:
-        return _Outcome(error=str(error))
+        return _failed(error)
     try:
         relations, objects = _registry(project)
         rules = _rules()
         outcome = baseline.filter_for_project(project, analyse(project, relations, rules), rules)
     except ConfigError as error:  # the baseline's and the settings' problems too
-        return _Outcome(error=str(error))
+        return _failed(error)
     except Exception as error:
         if not _expected(error):
             raise
-        return _Outcome(error=f"mmkit could not check the project at {project.base_dir}: {error}")
+        return _failed(error, f"mmkit could not check the project at {project.base_dir}: {error}")
     return _Outcome(project, outcome.open, outcome.stale, objects)
 
 
@@ -202,7 +216,7 @@ def find_config() -> Path:
         if path.is_dir():
             path = path / PYPROJECT
         if not path.is_file():
-            raise ConfigError(
+            raise NoConfigError(
                 f"settings.{CONFIG_SETTING} = {str(explicit)!r}: {path} does not exist"
             )
         return path.resolve()
@@ -212,12 +226,12 @@ def find_config() -> Path:
         if found is not None:
             return found
     if not starts:
-        raise ConfigError(
+        raise NoConfigError(
             f"cannot tell where the project's {PYPROJECT} is: set BASE_DIR, or set "
             f"{CONFIG_SETTING} in the settings to its path"
         )
     places = ", ".join(str(start) for start in starts)
-    raise ConfigError(
+    raise NoConfigError(
         f"no [tool.mmkit] table in a {PYPROJECT} at or above {places}; add one, or set "
         f"{CONFIG_SETTING} in the settings to its path"
     )
@@ -578,5 +592,8 @@ def _cache_directory(project: Project) -> Path | None:
 def _path_setting(name: str, value: object) -> str:
     """A setting that names a path, or a ConfigError (mmkit.E100) saying it does not."""
     if not isinstance(value, str | os.PathLike):
-        raise ConfigError(f"settings.{name} must be a path, not {type(value).__name__}")
+        raise ConfigError(
+            f"settings.{name} must be a path, not {type(value).__name__}",
+            hint=f"Set {name} in the settings to a path (a str or a pathlib.Path).",
+        )
     return os.fspath(value)

@@ -20,6 +20,7 @@ class Report:
     seconds: float
     baselined: int = 0
     stale: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def failed(self) -> bool:
