@@ -243,7 +243,8 @@ def load(path: Path) -> Counter[Key] | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise BaselineError(f"cannot read {path}: {error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise BaselineError(f"cannot read {path}: {reason}") from None
     return loads(text, str(path))
 
 

@@ -7,6 +7,7 @@ and, where it can, what was probably meant; the doors turn it into exit 2 or mmk
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,12 +147,14 @@ def parse(table: dict[str, Any], path: Path) -> Config:
     where = f"{path}: [tool.mmkit]"
     _reject_unknown_keys(table, TOP_LEVEL_KEYS, where)
     base_dir = path.parent
-    root = (base_dir / _string(table, "root", where, ".")).resolve()
-    if not root.is_relative_to(base_dir.resolve()):
+    written = base_dir / _string(table, "root", where, ".")
+    # Judged as written (a symlink inside the project may lead elsewhere; `..` may not).
+    if not Path(os.path.normpath(written)).is_relative_to(os.path.normpath(base_dir)):
         raise ConfigError(
-            f"{where} root = {table.get('root')!r}: {root} is outside the project directory "
-            f"{base_dir.resolve()}; root must be that directory or below it"
+            f"{where} root = {table.get('root')!r}: {os.path.normpath(written)} is outside "
+            f"the project directory {base_dir}; root must be that directory or below it"
         )
+    root = written.resolve()
     if not root.is_dir():
         raise ConfigError(f"{where} root = {str(table.get('root'))!r}: {root} is not a directory")
     modules, form = _modules(table.get("modules"), where)

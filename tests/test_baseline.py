@@ -331,6 +331,6 @@ def test_a_baseline_path_that_cannot_be_written_is_named_in_one_line(
 
     assert result.exit_code == 2
     assert result.output.splitlines() == [
-        f"Error: cannot write {project / 'mmkit-baseline.json'}: Is a directory"
+        f"Error: cannot read {project / 'mmkit-baseline.json'}: Is a directory"
     ]
     assert sorted(p.name for p in project.iterdir()) == before
