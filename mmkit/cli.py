@@ -70,10 +70,11 @@ def open_cache(config: Config, no_cache: bool, cache_dir: Path | None) -> Cache 
     return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
 
 
-def analyse(config: Config, cache: Cache | None) -> Result:
+def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> Result:
     """Every finding before the baseline: stored ones when nothing changed, else a fresh run.
 
     A run answered from the cache discovers nothing and imports neither grimp nor the checks.
+    With `allow_empty`, a project without modules is mmkit.W005 (`check`), else an error.
     """
     from mmkit.cache import Result
 
@@ -83,7 +84,7 @@ def analyse(config: Config, cache: Cache | None) -> Result:
             return stored
     from mmkit import checks
 
-    project = require_modules(discover(config))
+    project = discover(config) if allow_empty else require_modules(discover(config))
     findings = checks.run(project, cache=cache)
     if cache is not None:
         cache.save(project, findings)
@@ -107,7 +108,7 @@ def check_report(
     started = time.perf_counter()
     with one_line_errors():
         configuration = config.load(path)
-        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
+        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir), True)
         note = discovery_note(configuration)
         outcome = (
             baseline.filter_for_project(Project(configuration, ()), result.findings)
@@ -234,6 +235,42 @@ def graph(path: str, fmt: str, no_cache: bool, cache_dir: Path | None) -> None:
         if cache is not None:
             cache.save(project, None)
     click.echo(module_graph.render(drawn, fmt), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option("--dry-run", is_flag=True, help="Print the edits; write nothing.")
+@click.option(
+    "--baseline",
+    "record_baseline",
+    is_flag=True,
+    help="Record today's findings in mmkit-baseline.json, so only new ones fail the check.",
+)
+@click.option(
+    "--depends-on",
+    "depends_on",
+    is_flag=True,
+    help="Write each module's depends_on from today's imports, so new dependencies are E005.",
+)
+def init(path: str, dry_run: bool, record_baseline: bool, depends_on: bool) -> None:
+    """Set mmkit up in the Django project at PATH (the directory of manage.py, or below it).
+
+    Reads the settings module from manage.py and the project's apps from its INSTALLED_APPS,
+    writes [tool.mmkit] into pyproject.toml (pytest-django's settings too when pytest has no
+    configuration), adds "mmkit" to INSTALLED_APPS and the hook to .pre-commit-config.yaml
+    when there is one, then runs the check. Only adds text; a second run changes nothing.
+    """
+    from mmkit.scaffold import ScaffoldError
+    from mmkit.scaffold.init import describe_init, init_project
+
+    with one_line_errors():
+        try:
+            result = init_project(
+                path, dry_run=dry_run, record_baseline=record_baseline, depends_on=depends_on
+            )
+        except ScaffoldError as error:
+            raise ProjectError(str(error)) from None
+    click.echo(describe_init(result))
 
 
 @main.command("new-module")

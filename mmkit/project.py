@@ -173,22 +173,23 @@ def discover(config: Config) -> Project:
 
 
 def require_modules(project: Project) -> Project:
-    """The project, or a ConfigError when it has no module: a check of nothing must not pass.
-
-    Only the doors that check call this: `mmkit new-module` starts a project's first module.
-    """
+    """The project, or a ConfigError when it has no module, for the commands that need one
+    (`mmkit baseline`, `mmkit graph`); `mmkit check` reports mmkit.W005 instead."""
     if project.modules:
         return project
-    config = project.config
+    raise ConfigError(no_modules_message(project.config), hint=NO_MODULES_HINT)
+
+
+def no_modules_message(config: Config) -> str:
+    """Why a project has no modules, in one line: what was looked at, and where."""
     found_in = (
         f"the INSTALLED_APPS of {config.settings} name no package"
         if config.modules is None and _installed_modules(config) is not None
         else "no Django app (a package with apps.py, or with models and migrations) is"
     )
-    raise ConfigError(
-        f"{config.path}: no modules to check: {found_in} under {config.root}; "
-        "check root, or list the modules in [tool.mmkit] modules",
-        hint=NO_MODULES_HINT,
+    return (
+        f"no modules to check: {found_in} under {config.root}; create the first one with "
+        "`mmkit new-module NAME`, or list the modules in [tool.mmkit] modules"
     )
 
 

@@ -355,7 +355,6 @@ NO_MODULES_HINT = (
             SETTINGS_HINT,
         ),
         ('[tool.mmkit]\nroot = ".."\n', "is outside the project directory", PYPROJECT_HINT),
-        ("[tool.mmkit]\n", "no modules to check", NO_MODULES_HINT),
     ],
 )
 def test_a_configuration_problem_is_one_error_whatever_the_tag(
@@ -370,6 +369,25 @@ def test_a_configuration_problem_is_one_error_whatever_the_tag(
         assert isinstance(error, checks.Error)
         assert expected in error.msg
         assert error.hint == hint
+
+
+def test_a_project_without_modules_is_the_same_warning_as_in_the_cli(
+    tmp_path: Path, settings: Settings
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.mmkit]\n")
+    settings.MMKIT_CONFIG = str(tmp_path)
+    for tag in ("mmkit", "mmkit_relations", "mmkit_imports"):
+        (warning,) = _messages(tags=[tag])
+        assert (warning.id, type(warning), warning.hint) == (
+            "mmkit.W005",
+            checks.Warning,
+            NO_MODULES_HINT,
+        )
+        assert warning.msg == (
+            "pyproject.toml:1:1: no modules to check: no Django app (a package with apps.py, "
+            f"or with models and migrations) is under {tmp_path.resolve()}; create the first "
+            "one with `mmkit new-module NAME`, or list the modules in [tool.mmkit] modules"
+        )
 
 
 def test_an_unreadable_baseline_has_the_baseline_hint(config_elsewhere: Path) -> None:

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 from django.core import checks
 
 from mmkit.cache import DIRNAME, Cache
-from mmkit.checks import IMPORT_RULES, RELATION_RULES
+from mmkit.checks import IMPORT_RULES, RELATION_RULES, no_modules
 from mmkit.checks.relations import Relation
 from mmkit.config import PYPROJECT, ConfigError, NoConfigError, has_mmkit_table
 from mmkit.findings import RULES, Finding, Severity
-from mmkit.project import Module, Project, SourceFile, load_project, require_modules
+from mmkit.project import Module, Project, SourceFile, load_project
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
@@ -63,6 +63,9 @@ def check_configuration(
     outcome = _outcome()
     if outcome.error is not None:
         return [checks.Error(outcome.error, hint=outcome.hint, id="mmkit.E100")]
+    if outcome.project is not None and not outcome.project.modules:
+        # One warning whatever the tag, like E100: the same W005 `mmkit check` reports.
+        return [to_message(finding) for finding in outcome.findings]
     return [
         checks.Error(f"stale baseline entry: {entry}", hint=STALE_HINT, id="mmkit.E101")
         for entry in outcome.stale
@@ -110,9 +113,11 @@ def _outcome() -> _Outcome:
     from mmkit import baseline
 
     try:
-        project = require_modules(load_project(find_config()))
+        project = load_project(find_config())
     except (ConfigError, OSError) as error:
         return _failed(error)
+    if not project.modules:
+        return _Outcome(project, (no_modules(project),))
     try:
         relations, objects = _registry(project)
         rules = _rules()
@@ -150,7 +155,7 @@ def _messages(
     app_configs: Sequence[AppConfig] | None, *, relation_rules: bool
 ) -> list[checks.CheckMessage]:
     outcome = _outcome()
-    if outcome.project is None:
+    if outcome.project is None or not outcome.project.modules:
         return []
     files = {source.relpath: source for source in outcome.project.files}
     wanted = [f for f in outcome.findings if (f.rule in RELATION_RULES) == relation_rules]

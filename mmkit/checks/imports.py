@@ -154,6 +154,18 @@ def allowed_dependencies(
     }
 
 
+def module_dependencies(project: Project) -> dict[str, tuple[str, ...]]:
+    """Each module's imports of other modules, public or private: today's depends_on.
+
+    `mmkit init --depends-on` writes them down, so E005 guards the dependencies from then on.
+    """
+    table = import_table(project, build_graph(project))
+    found: dict[str, set[str]] = {module.name: set() for module in project.modules}
+    for pair in _cross_module_pairs(project, table):
+        found[pair.module.name].add(pair.target.name)
+    return {name: tuple(sorted(targets)) for name, targets in found.items()}
+
+
 def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
     """The imports that cross from one module into another, read from the graph.
 

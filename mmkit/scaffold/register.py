@@ -67,7 +67,7 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
         where = (
             f"the settings module {config.settings} (not found under root)"
             if config.settings
-            else 'your settings (set [tool.mmkit] settings = "config.settings" to let mmkit do it)'
+            else "your settings (run `mmkit init` to set [tool.mmkit] settings and let mmkit do it)"
         )
         manual.append(f"add {entry} to INSTALLED_APPS in {where}")
         return None
@@ -188,10 +188,11 @@ def app_label(entry: str) -> str:
     return parts[-1]
 
 
-def add_installed_app(source: str, name: str) -> str:
-    """The settings source with `name` appended to its literal INSTALLED_APPS list or tuple."""
+def add_installed_app(source: str, name: str, setting: str = "INSTALLED_APPS") -> str:
+    """The settings source with `name` appended to its literal INSTALLED_APPS list or tuple
+    (or to another literal list `setting`, such as a split settings' THIRD_PARTY_APPS)."""
     tree = ast.parse(source)
-    node = _installed_apps_node(tree)
+    node = _installed_apps_node(tree, setting)
     lines = source.splitlines(keepends=True)
     start = _offset(lines, node.lineno, node.col_offset)
     end = _offset(lines, node.end_lineno or node.lineno, node.end_col_offset or 0)
@@ -274,7 +275,7 @@ def table_lines(name: str, depends_on: tuple[str, ...]) -> tuple[str, str]:
     return f"[tool.mmkit.modules.{name}]", f"depends_on = {_toml_list(depends_on)}"
 
 
-def _installed_apps_node(tree: ast.Module) -> ast.List | ast.Tuple:
+def _installed_apps_node(tree: ast.Module, setting: str = "INSTALLED_APPS") -> ast.List | ast.Tuple:
     found: ast.expr | None = None
     for statement in tree.body:
         if isinstance(statement, ast.Assign):
@@ -283,12 +284,12 @@ def _installed_apps_node(tree: ast.Module) -> ast.List | ast.Tuple:
             targets = [statement.target]
         else:
             continue
-        if any(isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in targets):
+        if any(isinstance(t, ast.Name) and t.id == setting for t in targets):
             found = statement.value
     if found is None:
-        raise CannotEdit("the settings do not assign INSTALLED_APPS")
+        raise CannotEdit(f"the settings do not assign {setting}")
     if not isinstance(found, ast.List | ast.Tuple):
-        raise CannotEdit("INSTALLED_APPS is not a literal list or tuple")
+        raise CannotEdit(f"{setting} is not a literal list or tuple")
     return found
 
 

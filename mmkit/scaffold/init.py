@@ -1,0 +1,632 @@
+"""`mmkit init`: set mmkit up in an existing Django project, from what manage.py says.
+
+It plans every edit in memory first (pyproject.toml, the settings, pytest's and pre-commit's
+configuration), refuses before writing anything when the project cannot be understood, and
+only ever adds text: every byte already in a file stays as it was. A second run finds
+everything in place and changes nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib.util
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mmkit.config import PYPROJECT, Config, ConfigError, parse
+from mmkit.files import write_atomically
+from mmkit.findings import Finding
+from mmkit.installed_apps import installed_apps, settings_file
+from mmkit.project import Project, discover, discovery_note
+from mmkit.scaffold.errors import ScaffoldError
+from mmkit.scaffold.register import CannotEdit, add_installed_app, read_text
+
+SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
+MMKIT_APP = "mmkit"
+PRE_COMMIT = ".pre-commit-config.yaml"
+PYTEST_FILES = ("pytest.ini", ".pytest.ini")
+# Split settings (cookiecutter-django) add third-party apps here; INSTALLED_APPS sums the lists.
+APP_LISTS = ("THIRD_PARTY_APPS", "LOCAL_APPS", "DJANGO_APPS")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One file's new text; `old` is None for a file init creates."""
+
+    path: Path
+    old: str | None
+    new: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class DjangoProject:
+    """What mmkit init learns about the project before it writes anything."""
+
+    base_dir: Path
+    settings: str
+    settings_file: Path
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    """The edits `mmkit init` makes, with the configuration they leave the project in."""
+
+    django: DjangoProject
+    config: Config
+    modules: tuple[str, ...]
+    edits: tuple[Edit, ...]
+    manual: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def shown(self, path: Path) -> str:
+        """A path relative to the directory of manage.py, as the user reads it."""
+        try:
+            return path.relative_to(self.django.base_dir).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What the first check found: open findings per rule, and those the baseline holds."""
+
+    checked: bool
+    rules: tuple[tuple[str, int], ...] = ()
+    baselined: int = 0
+    recorded: int | None = None
+    note: str | None = None
+
+    @property
+    def open(self) -> int:
+        return sum(count for _, count in self.rules)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """A plan and, unless it was a dry run, what the check found after writing it."""
+
+    plan: InitPlan
+    dry_run: bool
+    check: CheckSummary = field(default_factory=lambda: CheckSummary(False))
+
+
+def init_project(
+    start: Path | str = ".",
+    *,
+    dry_run: bool = False,
+    record_baseline: bool = False,
+    depends_on: bool = False,
+) -> InitResult:
+    """Plan the edits, write them unless `dry_run`, then run the check (and the baseline)."""
+    plan = make_init_plan(Path(start), depends_on=depends_on)
+    if not dry_run:
+        apply_edits(plan.edits, plan)
+    return InitResult(plan, dry_run, _check(plan, record_baseline and not dry_run))
+
+
+def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
+    """Everything `mmkit init` would write, computed without writing; refusals raise."""
+    django = find_django_project(start)
+    pyproject = django.base_dir / PYPROJECT
+    existing = _read_pyproject(pyproject)
+    edits: list[Edit] = []
+    manual: list[str] = []
+    notes: list[str] = []
+    if _has_mmkit(existing):
+        config = _load_existing(pyproject, existing)
+        notes.append(f"{PYPROJECT} already has [tool.mmkit]: left as it is")
+        project = _discover(config)
+        modules = tuple(module.name for module in project.modules)
+    else:
+        found = _discover(parse({"settings": django.settings}, pyproject))
+        modules = tuple(module.name for module in found.modules)
+        dependencies = _dependencies(found) if depends_on and modules else None
+        table = _mmkit_table(django.settings, modules, dependencies)
+        text = _pyproject_text(existing, table, _pytest_missing(django.base_dir, existing))
+        _verify(existing, text, pyproject)
+        edits.append(Edit(pyproject, existing, text, _pyproject_summary(existing, text)))
+        config = parse(tomllib.loads(text)["tool"]["mmkit"], pyproject)
+    if _has_mmkit(existing) and _pytest_missing(django.base_dir, existing):
+        notes.append(
+            f"no pytest configuration: add [tool.pytest.ini_options] "
+            f'{SETTINGS_VARIABLE} = "{django.settings}" to run tests with pytest-django'
+        )
+    settings_edit = _settings_edit(django, manual, notes)
+    if settings_edit is not None:
+        edits.append(settings_edit)
+    pre_commit = _pre_commit_edit(django.base_dir, manual, notes)
+    if pre_commit is not None:
+        edits.append(pre_commit)
+    return InitPlan(django, config, modules, tuple(edits), tuple(manual), tuple(notes))
+
+
+# Understanding the project -----------------------------------------------------------------
+
+
+def find_django_project(start: Path) -> DjangoProject:
+    """The directory of manage.py at or above `start`, and the settings module it names."""
+    start = start.resolve()
+    if not start.is_dir():
+        raise ScaffoldError(f"{start} is not a directory")
+    base_dir = next((d for d in (start, *start.parents) if (d / "manage.py").is_file()), None)
+    if base_dir is None:
+        raise ScaffoldError(
+            f"no manage.py in {start} or above it: run mmkit init in a Django project "
+            "(the directory of manage.py, or below it)"
+        )
+    settings = _settings_module(base_dir)
+    path = settings_file(base_dir, settings)
+    if path is None:
+        dotted = settings.replace(".", "/")
+        raise ScaffoldError(
+            f"the settings module {settings!r} is not in the project: there is no "
+            f"{dotted}.py or {dotted}/__init__.py under {base_dir}"
+        )
+    try:
+        installed_apps(base_dir, settings)
+    except ConfigError as error:
+        raise ScaffoldError(f"the settings module {settings!r}: {error}") from None
+    return DjangoProject(base_dir, settings, path)
+
+
+def _settings_module(base_dir: Path) -> str:
+    """DJANGO_SETTINGS_MODULE as manage.py sets it, else as wsgi.py or asgi.py do."""
+    candidates = [base_dir / "manage.py"]
+    for name in ("wsgi.py", "asgi.py"):
+        candidates.extend(sorted(base_dir.glob(f"*/{name}")))
+        candidates.extend(sorted(base_dir.glob(f"*/*/{name}")))
+    for path in candidates:
+        found = _settings_default(path)
+        if found is not None:
+            return found
+    raise ScaffoldError(
+        f"cannot tell the settings module: manage.py in {base_dir} sets no "
+        f"{SETTINGS_VARIABLE} (nor does a wsgi.py or asgi.py beside the settings)"
+    )
+
+
+def _settings_default(path: Path) -> str | None:
+    """The string a file gives DJANGO_SETTINGS_MODULE: os.environ.setdefault(...) or [...] = ."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except SyntaxError as error:
+        raise ScaffoldError(f"cannot parse {path}:{error.lineno}: {error.msg}") from None
+    except (OSError, ValueError) as error:
+        raise ScaffoldError(f"cannot read {path}: {error}") from None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and len(node.args) == 2
+            and _is_string(node.args[0], SETTINGS_VARIABLE)
+            and _is_string(node.args[1])
+        ):
+            return node.args[1].value  # type: ignore[attr-defined, no-any-return]
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Subscript)
+            and _is_string(node.targets[0].slice, SETTINGS_VARIABLE)
+            and _is_string(node.value)
+        ):
+            return node.value.value  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
+def _is_string(node: ast.expr, value: str | None = None) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (value is None or node.value == value)
+    )
+
+
+def _discover(config: Config) -> Project:
+    try:
+        return discover(config)
+    except ConfigError as error:
+        raise ScaffoldError(str(error)) from None
+
+
+def _dependencies(project: Project) -> dict[str, tuple[str, ...]]:
+    from mmkit.checks.imports import module_dependencies
+
+    return module_dependencies(project)
+
+
+# pyproject.toml ----------------------------------------------------------------------------
+
+
+def _read_pyproject(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        text = read_text(path)
+        tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise ScaffoldError(f"cannot read {path}: {reason}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScaffoldError(f"{path} is not valid TOML ({error}); fix it first") from None
+    return text
+
+
+def _has_mmkit(text: str | None) -> bool:
+    if text is None:
+        return False
+    tool = tomllib.loads(text).get("tool", {})
+    return isinstance(tool, dict) and "mmkit" in tool
+
+
+def _load_existing(path: Path, text: str) -> Config:
+    table = tomllib.loads(text)["tool"]["mmkit"]
+    try:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.mmkit] must be a table")
+        return parse(table, path)
+    except ConfigError as error:
+        raise ScaffoldError(str(error)) from None
+
+
+def _mmkit_table(
+    settings: str, modules: tuple[str, ...], dependencies: dict[str, tuple[str, ...]] | None
+) -> str:
+    """The [tool.mmkit] TOML: the settings and one table per module (depends_on on request)."""
+    lines = ["[tool.mmkit]", f"settings = {_toml_string(settings)}"]
+    for name in modules:
+        key = name if name.isidentifier() else _toml_string(name)
+        lines.extend(["", f"[tool.mmkit.modules.{key}]"])
+        if dependencies is not None:
+            listed = ", ".join(_toml_string(d) for d in dependencies.get(name, ()))
+            lines.append(f"depends_on = [{listed}]")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _pytest_missing(base_dir: Path, pyproject: str | None) -> bool:
+    """Whether the project has no pytest configuration at all (then init adds one)."""
+    if any((base_dir / name).is_file() for name in PYTEST_FILES):
+        return False
+    for name, header in (("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]")):
+        path = base_dir / name
+        if path.is_file() and header in path.read_text(encoding="utf-8", errors="replace"):
+            return False
+    if pyproject is not None:
+        tool = tomllib.loads(pyproject).get("tool", {})
+        if isinstance(tool, dict) and "pytest" in tool:
+            return False
+    return True
+
+
+def _pyproject_text(existing: str | None, mmkit: str, add_pytest: bool) -> str:
+    """The existing text with the new tables appended after it, byte for byte unchanged."""
+    blocks = [mmkit]
+    if add_pytest:
+        value = tomllib.loads(mmkit)["tool"]["mmkit"]["settings"]
+        blocks.append(f"[tool.pytest.ini_options]\n{SETTINGS_VARIABLE} = {_toml_string(value)}\n")
+    added = "\n".join(blocks)
+    if not existing:
+        return added
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    added = added.replace("\n", newline)
+    separator = "" if existing.endswith(("\n", "\r")) else newline
+    return existing + separator + newline + added
+
+
+def _verify(existing: str | None, text: str, path: Path) -> None:
+    """The new file must hold everything the old one held, plus only mmkit's and pytest's."""
+    before = tomllib.loads(existing) if existing else {}
+    try:
+        after = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScaffoldError(
+            f"cannot add [tool.mmkit] to {path} safely ({error}); add it by hand"
+        ) from None
+    tool = dict(after.get("tool", {}))
+    tool.pop("mmkit", None)
+    if "pytest" not in before.get("tool", {}):
+        tool.pop("pytest", None)
+    if tool or "tool" in before:
+        after["tool"] = tool
+    else:
+        after.pop("tool", None)
+    if after != before:
+        raise ScaffoldError(
+            f"cannot add [tool.mmkit] to {path} without changing what it says; add it by hand"
+        )
+
+
+def _pyproject_summary(existing: str | None, text: str) -> str:
+    added = [line for line in text.splitlines() if line.startswith("[tool.")]
+    tables = [line for line in added if line in ("[tool.mmkit]", "[tool.pytest.ini_options]")]
+    what = " and ".join(tables)
+    return f"{'create it with' if existing is None else 'add'} {what}"
+
+
+# The settings -----------------------------------------------------------------------------
+
+
+def _settings_edit(django: DjangoProject, manual: list[str], notes: list[str]) -> Edit | None:
+    """Add "mmkit" to INSTALLED_APPS where the settings assign it, or say what to add."""
+    entries = installed_apps(django.base_dir, django.settings)
+    if entries is not None and any(_is_mmkit(entry) for entry in entries):
+        notes.append(f'"{MMKIT_APP}" is already in INSTALLED_APPS')
+        return None
+    path = _assigning_file(django.base_dir, django.settings) or django.settings_file
+    shown = path.relative_to(django.base_dir).as_posix()
+    try:
+        source = read_text(path)
+        variable = _list_to_extend(source)
+        new = add_installed_app(source, MMKIT_APP, variable)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, CannotEdit) as error:
+        manual.append(f'add "{MMKIT_APP}" to INSTALLED_APPS in {shown} ({error})')
+        return None
+    return Edit(path, source, new, f'add "{MMKIT_APP}" to {variable}')
+
+
+def _is_mmkit(entry: str) -> bool:
+    return entry == MMKIT_APP or entry.startswith(f"{MMKIT_APP}.apps.")
+
+
+def _assigning_file(base_dir: Path, dotted: str, seen: frozenset[str] = frozenset()) -> Path | None:
+    """The settings file that assigns INSTALLED_APPS: this one, or one it star-imports."""
+    path = settings_file(base_dir, dotted)
+    if path is None or dotted in seen:
+        return None
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    if any(_assigns(statement, "INSTALLED_APPS") for statement in tree.body):
+        return path
+    package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
+    for statement in reversed(tree.body):
+        if isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names):
+            source = _absolute(package, statement)
+            if source is not None:
+                found = _assigning_file(base_dir, source, seen | {dotted})
+                if found is not None:
+                    return found
+    return None
+
+
+def _assigns(statement: ast.stmt, name: str) -> bool:
+    targets = (
+        statement.targets
+        if isinstance(statement, ast.Assign)
+        else [statement.target]
+        if isinstance(statement, ast.AnnAssign)
+        else []
+    )
+    return any(isinstance(target, ast.Name) and target.id == name for target in targets)
+
+
+def _absolute(package: str, node: ast.ImportFrom) -> str | None:
+    if node.level == 0:
+        return node.module
+    parts = package.split(".") if package else []
+    if node.level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])]) or None
+
+
+def _list_to_extend(source: str) -> str:
+    """INSTALLED_APPS when it is a literal; for `DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS`,
+    the list third-party apps go in."""
+    tree = ast.parse(source)
+    value = None
+    for statement in tree.body:
+        if _assigns(statement, "INSTALLED_APPS"):
+            value = statement.value  # type: ignore[attr-defined]
+    if value is None or isinstance(value, ast.List | ast.Tuple):
+        return "INSTALLED_APPS"
+    names = [node.id for node in ast.walk(value) if isinstance(node, ast.Name)]
+    for preferred in APP_LISTS:
+        if preferred in names:
+            return preferred
+    raise CannotEdit("INSTALLED_APPS is computed; add it to the list it is built from")
+
+
+# pre-commit -----------------------------------------------------------------------------
+
+
+def _pre_commit_edit(base_dir: Path, manual: list[str], notes: list[str]) -> Edit | None:
+    """A `repo: local` hook running the installed `mmkit check`, when pre-commit is set up."""
+    path = base_dir / PRE_COMMIT
+    if not path.is_file():
+        return None
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as error:
+        manual.append(f"add the mmkit hook to {PRE_COMMIT} (cannot read it: {error})")
+        return None
+    if any(
+        line.split("#")[0].strip() in ("- id: mmkit", "id: mmkit") for line in text.splitlines()
+    ):
+        notes.append(f"{PRE_COMMIT} already has the mmkit hook")
+        return None
+    try:
+        new = add_pre_commit_hook(text)
+    except CannotEdit as error:
+        manual.append(f"add the mmkit hook to {PRE_COMMIT} ({error}):\n{pre_commit_hook('  ')}")
+        return None
+    return Edit(path, text, new, "add the mmkit hook (repo: local)")
+
+
+def pre_commit_hook(indent: str) -> str:
+    """The hook, one list item of `repos:` indented by `indent`."""
+    return "".join(
+        f"{indent}{line}\n"
+        for line in (
+            "- repo: local",
+            "  hooks:",
+            "    - id: mmkit",
+            "      name: mmkit check",
+            "      entry: mmkit check",
+            "      language: system",
+            "      types: [python]",
+            "      pass_filenames: false",
+        )
+    )
+
+
+def add_pre_commit_hook(text: str) -> str:
+    """The YAML text with the hook appended to its top-level `repos:` list."""
+    lines = text.splitlines(keepends=True)
+    start = next(
+        (i for i, line in enumerate(lines) if line.split("#")[0].rstrip() == "repos:"), None
+    )
+    if start is None:
+        raise CannotEdit("no top-level `repos:` list")
+    end = start + 1
+    last = start
+    indent = None
+    while end < len(lines):
+        line = lines[end]
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            if not line[0].isspace() and not line.startswith("- "):
+                break
+            if indent is None and stripped.startswith("- "):
+                indent = line[: len(line) - len(line.lstrip())]
+            last = end
+        end += 1
+    if indent is None:
+        raise CannotEdit("`repos:` has no entries to line the hook up with")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if not lines[last].endswith("\n"):
+        lines[last] += newline
+    hook = pre_commit_hook(indent).replace("\n", newline)
+    return "".join([*lines[: last + 1], hook, *lines[last + 1 :]])
+
+
+# Writing --------------------------------------------------------------------------------
+
+
+def apply_edits(edits: tuple[Edit, ...], plan: InitPlan) -> None:
+    """Write every edit atomically; a file changed meanwhile, or a failure, undoes them all."""
+    written: list[Edit] = []
+    try:
+        for edit in edits:
+            current = read_text(edit.path) if edit.path.exists() else None
+            if current != edit.old:
+                raise ScaffoldError(
+                    f"{plan.shown(edit.path)} changed while mmkit init ran; nothing was written"
+                )
+            write_atomically(edit.path, edit.new)
+            written.append(edit)
+    except OSError as error:
+        _undo(written)
+        raise ScaffoldError(
+            f"cannot write {error.filename or 'a file'}: {error.strerror}"
+        ) from None
+    except ScaffoldError:
+        _undo(written)
+        raise
+
+
+def _undo(written: list[Edit]) -> None:
+    for edit in reversed(written):
+        if edit.old is None:
+            edit.path.unlink(missing_ok=True)
+        else:
+            write_atomically(edit.path, edit.old)
+
+
+# The first check ----------------------------------------------------------------------------
+
+
+def _check(plan: InitPlan, record_baseline: bool) -> CheckSummary:
+    """Run every rule on the configured project; with `record_baseline`, record the findings."""
+    from mmkit import baseline, checks
+
+    note = discovery_note(plan.config)
+    project = _discover(plan.config)
+    if not project.modules:
+        return CheckSummary(False, note=note)
+    findings: list[Finding] = checks.run(project)
+    recorded = None
+    if record_baseline:
+        _, recorded = baseline.write(project, findings)
+    try:
+        outcome = baseline.filter_for_project(project, findings)
+    except ConfigError as error:
+        raise ScaffoldError(str(error)) from None
+    rules = Counter(finding.rule for finding in outcome.open)
+    return CheckSummary(True, tuple(sorted(rules.items())), outcome.baselined, recorded, note)
+
+
+# What it says ------------------------------------------------------------------------------
+
+
+def describe_init(result: InitResult) -> str:
+    """What init found, wrote (or would write) and found in the check, and what to run next."""
+    plan, dry_run = result.plan, result.dry_run
+    django = plan.django
+    lines = [f"Django project {django.base_dir} (settings: {django.settings})"]
+    if plan.modules:
+        lines.append(f"modules: {', '.join(plan.modules)}")
+    else:
+        lines.append("modules: none yet")
+    for edit in plan.edits:
+        shown = plan.shown(edit.path)
+        if edit.old is None:
+            verb = "would create" if dry_run else "created"
+        else:
+            verb = "would edit" if dry_run else "edited"
+        lines.append(f"{verb} {shown} to {edit.summary}")
+        if dry_run:
+            diff = difflib.unified_diff(
+                (edit.old or "").splitlines(keepends=True),
+                edit.new.splitlines(keepends=True),
+                fromfile="/dev/null" if edit.old is None else f"a/{shown}",
+                tofile=f"b/{shown}",
+            )
+            lines.extend(line.rstrip("\r\n") for line in diff)
+    if not plan.edits:
+        lines.append("nothing to change: mmkit is set up")
+    lines.extend(f"to do by hand: {line}" for line in plan.manual)
+    lines.extend(f"note: {line}" for line in plan.notes)
+    lines.extend(_check_lines(result.check))
+    lines.extend(_next_lines(result))
+    return "\n".join(lines)
+
+
+def _check_lines(check: CheckSummary) -> list[str]:
+    lines = []
+    if check.note:
+        lines.append(f"note: {check.note}")
+    if not check.checked:
+        return lines
+    if check.open:
+        per_rule = ", ".join(f"{rule} x{count}" for rule, count in check.rules)
+        lines.append(f"check: {check.open} findings ({per_rule})")
+    else:
+        lines.append("check: no findings")
+    if check.recorded is not None:
+        lines.append(f"baseline: recorded {check.recorded} findings in mmkit-baseline.json")
+    elif check.baselined:
+        lines.append(f"baseline: {check.baselined} findings recorded in mmkit-baseline.json")
+    return lines
+
+
+def _next_lines(result: InitResult) -> list[str]:
+    steps = []
+    if result.dry_run:
+        steps.append("mmkit init (without --dry-run) to write it")
+    if not result.plan.modules:
+        steps.append("mmkit new-module NAME --model Model --field name:str")
+    elif result.check.open:
+        steps.append("mmkit check, then fix the findings or record them with `mmkit baseline`")
+    else:
+        steps.append("mmkit check")
+    steps.append("python manage.py check")
+    if importlib.util.find_spec("pytest_django") is None:
+        steps.append("pip install pytest-django (to run the modules' tests with pytest)")
+    return [f"next: {steps[0]}", *(f"      {step}" for step in steps[1:])]
