@@ -345,10 +345,10 @@ def _verify(existing: str | None, text: str, path: Path) -> None:
 
 
 def _pyproject_summary(existing: str | None, text: str) -> str:
-    added = [line for line in text.splitlines() if line.startswith("[tool.")]
+    added = text[len(existing or "") :].splitlines()
     tables = [line for line in added if line in ("[tool.mmkit]", "[tool.pytest.ini_options]")]
     what = " and ".join(tables)
-    return f"{'create it with' if existing is None else 'add'} {what}"
+    return f"{'with' if existing is None else 'to add'} {what}"
 
 
 # The settings -----------------------------------------------------------------------------
@@ -369,7 +369,7 @@ def _settings_edit(django: DjangoProject, manual: list[str], notes: list[str]) -
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, CannotEdit) as error:
         manual.append(f'add "{MMKIT_APP}" to INSTALLED_APPS in {shown} ({error})')
         return None
-    return Edit(path, source, new, f'add "{MMKIT_APP}" to {variable}')
+    return Edit(path, source, new, f'to add "{MMKIT_APP}" to {variable}')
 
 
 def _is_mmkit(entry: str) -> bool:
@@ -456,7 +456,7 @@ def _pre_commit_edit(base_dir: Path, manual: list[str], notes: list[str]) -> Edi
     except CannotEdit as error:
         manual.append(f"add the mmkit hook to {PRE_COMMIT} ({error}):\n{pre_commit_hook('  ')}")
         return None
-    return Edit(path, text, new, "add the mmkit hook (repo: local)")
+    return Edit(path, text, new, "to add the mmkit hook (repo: local)")
 
 
 def pre_commit_hook(indent: str) -> str:
@@ -580,7 +580,7 @@ def describe_init(result: InitResult) -> str:
             verb = "would create" if dry_run else "created"
         else:
             verb = "would edit" if dry_run else "edited"
-        lines.append(f"{verb} {shown} to {edit.summary}")
+        lines.append(f"{verb} {shown} {edit.summary}")
         if dry_run:
             diff = difflib.unified_diff(
                 (edit.old or "").splitlines(keepends=True),
