@@ -81,8 +81,12 @@ class CheckSummary:
     note: str | None = None
 
     @property
-    def open(self) -> int:
+    def found(self) -> int:
         return sum(count for _, count in self.rules)
+
+    @property
+    def open(self) -> int:
+        return self.found - self.baselined
 
 
 @dataclass(frozen=True)
@@ -558,7 +562,7 @@ def _check(plan: InitPlan, record_baseline: bool) -> CheckSummary:
         outcome = baseline.filter_for_project(project, findings)
     except ConfigError as error:
         raise ScaffoldError(str(error)) from None
-    rules = Counter(finding.rule for finding in outcome.open)
+    rules = Counter(finding.rule for finding in findings)
     return CheckSummary(True, tuple(sorted(rules.items())), outcome.baselined, recorded, note)
 
 
@@ -604,16 +608,23 @@ def _check_lines(check: CheckSummary) -> list[str]:
         lines.append(f"note: {check.note}")
     if not check.checked:
         return lines
-    if check.open:
+    if check.found:
         per_rule = ", ".join(f"{rule} x{count}" for rule, count in check.rules)
-        lines.append(f"check: {check.open} findings ({per_rule})")
+        lines.append(f"check: {_findings(check.found)} ({per_rule})")
     else:
         lines.append("check: no findings")
     if check.recorded is not None:
-        lines.append(f"baseline: recorded {check.recorded} findings in mmkit-baseline.json")
+        lines.append(
+            f"baseline: recorded {_findings(check.recorded)} in mmkit-baseline.json; "
+            "mmkit check fails only on new ones"
+        )
     elif check.baselined:
-        lines.append(f"baseline: {check.baselined} findings recorded in mmkit-baseline.json")
+        lines.append(f"baseline: {check.baselined} of them recorded in mmkit-baseline.json")
     return lines
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding{'' if count == 1 else 's'}"
 
 
 def _next_lines(result: InitResult) -> list[str]:
