@@ -22,7 +22,6 @@ from mmkit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BIN = Path(sys.executable).parent
-NO_PYTEST_DJANGO: tuple[str, ...] = ()
 
 
 def init(*args: str) -> Result:
