@@ -338,3 +338,25 @@ def test_the_day_one_scenario_of_the_readme(tmp_path: Path) -> None:
     again = ok("mmkit", "init")
     assert "nothing to change: mmkit is set up" in again.stdout
     assert snapshot(project) == before
+
+
+def test_the_repository_pyproject_above_manage_py_gets_the_table(tmp_path: Path) -> None:
+    """A second pyproject.toml beside manage.py would hide the repository's from ruff and
+    pytest: init writes into the one above, with root pointing at manage.py's directory."""
+    (tmp_path / ".git").mkdir()
+    existing = '[project]\nname = "shop"\n\n[tool.ruff]\nline-length = 99\n'
+    (tmp_path / "pyproject.toml").write_text(existing)
+    project = startproject(tmp_path / "src")
+
+    result = init(str(project))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:4] == [
+        "edited pyproject.toml to add [tool.mmkit] and [tool.pytest.ini_options]",
+        'edited src/shopsite/settings.py to add "mmkit" to INSTALLED_APPS',
+    ]
+    assert not (project / "pyproject.toml").exists()
+    assert (tmp_path / "pyproject.toml").read_text() == existing + (
+        '\n[tool.mmkit]\nroot = "src"\nsettings = "shopsite.settings"\n\n'
+        '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "shopsite.settings"\n'
+    )

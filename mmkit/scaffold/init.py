@@ -63,9 +63,9 @@ class InitPlan:
     notes: tuple[str, ...] = ()
 
     def shown(self, path: Path) -> str:
-        """A path relative to the directory of manage.py, as the user reads it."""
+        """A path relative to the directory of pyproject.toml, as the user reads it."""
         try:
-            return path.relative_to(self.django.base_dir).as_posix()
+            return path.relative_to(self.config.base_dir).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -115,7 +115,9 @@ def init_project(
 def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
     """Everything `mmkit init` would write, computed without writing; refusals raise."""
     django = find_django_project(start)
-    pyproject = django.base_dir / PYPROJECT
+    top = _pyproject_directory(django.base_dir)
+    pyproject = top / PYPROJECT
+    root = django.base_dir.relative_to(top).as_posix()
     existing = _read_pyproject(pyproject)
     edits: list[Edit] = []
     manual: list[str] = []
@@ -126,15 +128,15 @@ def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
         project = _discover(config)
         modules = tuple(module.name for module in project.modules)
     else:
-        found = _discover(parse({"settings": django.settings}, pyproject))
+        found = _discover(parse({"settings": django.settings, "root": root}, pyproject))
         modules = tuple(module.name for module in found.modules)
         dependencies = _dependencies(found) if depends_on and modules else None
-        table = _mmkit_table(django.settings, modules, dependencies)
-        text = _pyproject_text(existing, table, _pytest_missing(django.base_dir, existing))
+        table = _mmkit_table(root, django.settings, modules, dependencies)
+        text = _pyproject_text(existing, table, _pytest_missing(top, existing))
         _verify(existing, text, pyproject)
         edits.append(Edit(pyproject, existing, text, _pyproject_summary(existing, text)))
         config = parse(tomllib.loads(text)["tool"]["mmkit"], pyproject)
-    if _has_mmkit(existing) and _pytest_missing(django.base_dir, existing):
+    if _has_mmkit(existing) and _pytest_missing(top, existing):
         notes.append(
             f"no pytest configuration: add [tool.pytest.ini_options] "
             f'{SETTINGS_VARIABLE} = "{django.settings}" to run tests with pytest-django'
@@ -142,7 +144,7 @@ def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
     settings_edit = _settings_edit(django, manual, notes)
     if settings_edit is not None:
         edits.append(settings_edit)
-    pre_commit = _pre_commit_edit(django.base_dir, manual, notes)
+    pre_commit = _pre_commit_edit(top, manual, notes)
     if pre_commit is not None:
         edits.append(pre_commit)
     return InitPlan(django, config, modules, tuple(edits), tuple(manual), tuple(notes))
@@ -175,6 +177,18 @@ def find_django_project(start: Path) -> DjangoProject:
     except ConfigError as error:
         raise ScaffoldError(f"the settings module {settings!r}: {error}") from None
     return DjangoProject(base_dir, settings, path)
+
+
+def _pyproject_directory(base_dir: Path) -> Path:
+    """Where [tool.mmkit] goes: beside manage.py, or in the repository's pyproject.toml above
+    it (a second pyproject.toml would hide that one from ruff and pytest); never above the
+    directory that holds .git."""
+    for directory in (base_dir, *base_dir.parents):
+        if (directory / PYPROJECT).is_file():
+            return directory
+        if (directory / ".git").exists():
+            break
+    return base_dir
 
 
 def _settings_module(base_dir: Path) -> str:
@@ -278,10 +292,17 @@ def _load_existing(path: Path, text: str) -> Config:
 
 
 def _mmkit_table(
-    settings: str, modules: tuple[str, ...], dependencies: dict[str, tuple[str, ...]] | None
+    root: str,
+    settings: str,
+    modules: tuple[str, ...],
+    dependencies: dict[str, tuple[str, ...]] | None,
 ) -> str:
-    """The [tool.mmkit] TOML: the settings and one table per module (depends_on on request)."""
-    lines = ["[tool.mmkit]", f"settings = {_toml_string(settings)}"]
+    """The [tool.mmkit] TOML: root when it is not ".", the settings and one table per module
+    (with depends_on on request)."""
+    lines = ["[tool.mmkit]"]
+    if root != ".":
+        lines.append(f"root = {_toml_string(root)}")
+    lines.append(f"settings = {_toml_string(settings)}")
     for name in modules:
         key = name if name.isidentifier() else _toml_string(name)
         lines.extend(["", f"[tool.mmkit.modules.{key}]"])
@@ -365,7 +386,7 @@ def _settings_edit(django: DjangoProject, manual: list[str], notes: list[str]) -
         notes.append(f'"{MMKIT_APP}" is already in INSTALLED_APPS')
         return None
     path = _assigning_file(django.base_dir, django.settings) or django.settings_file
-    shown = path.relative_to(django.base_dir).as_posix()
+    shown = path.relative_to(django.base_dir).as_posix()  # as Python names it: from root
     try:
         source = read_text(path)
         variable = _list_to_extend(source)
