@@ -181,12 +181,16 @@ def find_django_project(start: Path) -> DjangoProject:
 
 def _pyproject_directory(base_dir: Path) -> Path:
     """Where [tool.mmkit] goes: beside manage.py, or in the repository's pyproject.toml above
-    it (a second pyproject.toml would hide that one from ruff and pytest); never above the
-    directory that holds .git."""
-    for directory in (base_dir, *base_dir.parents):
+    it (a second pyproject.toml would hide that one from ruff and pytest). Only inside a git
+    repository, never above the directory that holds .git."""
+    upward = (base_dir, *base_dir.parents)
+    top = next((d for d in upward if (d / ".git").exists()), None)
+    if top is None:
+        return base_dir
+    for directory in upward:
         if (directory / PYPROJECT).is_file():
             return directory
-        if (directory / ".git").exists():
+        if directory == top:
             break
     return base_dir
 
