@@ -125,6 +125,8 @@ def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
     if _has_mmkit(existing):
         config = _load_existing(pyproject, existing)
         notes.append(f"{PYPROJECT} already has [tool.mmkit]: left as it is")
+        if depends_on:
+            notes.append("--depends-on writes depends_on only into a new [tool.mmkit]")
         project = _discover(config)
         modules = tuple(module.name for module in project.modules)
     else:
@@ -225,27 +227,23 @@ def _settings_default(path: Path) -> str | None:
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "setdefault"
             and len(node.args) == 2
-            and _is_string(node.args[0], SETTINGS_VARIABLE)
-            and _is_string(node.args[1])
+            and _string(node.args[0]) == SETTINGS_VARIABLE
+            and _string(node.args[1]) is not None
         ):
-            return node.args[1].value  # type: ignore[attr-defined, no-any-return]
+            return _string(node.args[1])
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Subscript)
-            and _is_string(node.targets[0].slice, SETTINGS_VARIABLE)
-            and _is_string(node.value)
+            and _string(node.targets[0].slice) == SETTINGS_VARIABLE
+            and _string(node.value) is not None
         ):
-            return node.value.value  # type: ignore[attr-defined, no-any-return]
+            return _string(node.value)
     return None
 
 
-def _is_string(node: ast.expr, value: str | None = None) -> bool:
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and (value is None or node.value == value)
-    )
+def _string(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _discover(config: Config) -> Project:
@@ -449,10 +447,12 @@ def _list_to_extend(source: str) -> str:
     """INSTALLED_APPS when it is a literal; for `DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS`,
     the list third-party apps go in."""
     tree = ast.parse(source)
-    value = None
+    value: ast.expr | None = None
     for statement in tree.body:
-        if _assigns(statement, "INSTALLED_APPS"):
-            value = statement.value  # type: ignore[attr-defined]
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and _assigns(
+            statement, "INSTALLED_APPS"
+        ):
+            value = statement.value
     if value is None or isinstance(value, ast.List | ast.Tuple):
         return "INSTALLED_APPS"
     names = [node.id for node in ast.walk(value) if isinstance(node, ast.Name)]
