@@ -121,7 +121,7 @@ def _statement(root: Path, package: str, node: ast.stmt, env: Env, loaded: Loade
 def _import_from(root: Path, package: str, node: ast.ImportFrom, env: Env, loaded: Loaded) -> None:
     """`from .base import *` runs a settings file under root into the same names; an import
     from elsewhere may bind anything it names (or, with `*`, anything at all)."""
-    source = _absolute(package, node)
+    source = absolute_import(package, node)
     imported = _load(root, source, loaded) if source is not None else None
     if any(alias.name == "*" for alias in node.names):
         if imported is None:
@@ -133,7 +133,7 @@ def _import_from(root: Path, package: str, node: ast.ImportFrom, env: Env, loade
         env[alias.asname or alias.name] = imported.get(alias.name) if imported else None
 
 
-def _absolute(package: str, node: ast.ImportFrom) -> str | None:
+def absolute_import(package: str, node: ast.ImportFrom) -> str | None:
     """The dotted module an ImportFrom reads, relative imports resolved against `package`."""
     if node.level == 0:
         return node.module

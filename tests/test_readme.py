@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from mmkit.cli import main
-from mmkit.scaffold.init import pre_commit_hook
+from mmkit.scaffold.precommit import pre_commit_hook
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()

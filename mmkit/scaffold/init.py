@@ -8,7 +8,6 @@ everything in place and changes nothing.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import importlib.util
 import tomllib
@@ -19,17 +18,26 @@ from pathlib import Path
 from mmkit.config import PYPROJECT, Config, ConfigError, parse
 from mmkit.files import write_atomically
 from mmkit.findings import Finding
-from mmkit.installed_apps import installed_apps, settings_file
+from mmkit.installed_apps import installed_apps
 from mmkit.project import Project, discover, discovery_note
+from mmkit.scaffold.django_project import (
+    SETTINGS_VARIABLE,
+    DjangoProject,
+    assigning_file,
+    find_django_project,
+    list_for_new_apps,
+)
 from mmkit.scaffold.errors import ScaffoldError
+from mmkit.scaffold.precommit import (
+    PRE_COMMIT,
+    add_pre_commit_hook,
+    has_mmkit_hook,
+    pre_commit_hook,
+)
 from mmkit.scaffold.register import CannotEdit, add_installed_app, read_text
 
-SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 MMKIT_APP = "mmkit"
-PRE_COMMIT = ".pre-commit-config.yaml"
 PYTEST_FILES = ("pytest.ini", ".pytest.ini")
-# Split settings (cookiecutter-django) add third-party apps here; INSTALLED_APPS sums the lists.
-APP_LISTS = ("THIRD_PARTY_APPS", "LOCAL_APPS", "DJANGO_APPS")
 
 
 @dataclass(frozen=True)
@@ -40,15 +48,6 @@ class Edit:
     old: str | None
     new: str
     summary: str
-
-
-@dataclass(frozen=True)
-class DjangoProject:
-    """What mmkit init learns about the project before it writes anything."""
-
-    base_dir: Path
-    settings: str
-    settings_file: Path
 
 
 @dataclass(frozen=True)
@@ -152,33 +151,7 @@ def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
     return InitPlan(django, config, modules, tuple(edits), tuple(manual), tuple(notes))
 
 
-# Understanding the project -----------------------------------------------------------------
-
-
-def find_django_project(start: Path) -> DjangoProject:
-    """The directory of manage.py at or above `start`, and the settings module it names."""
-    start = start.resolve()
-    if not start.is_dir():
-        raise ScaffoldError(f"{start} is not a directory")
-    base_dir = next((d for d in (start, *start.parents) if (d / "manage.py").is_file()), None)
-    if base_dir is None:
-        raise ScaffoldError(
-            f"no manage.py in {start} or above it: run mmkit init in a Django project "
-            "(the directory of manage.py, or below it)"
-        )
-    settings = _settings_module(base_dir)
-    path = settings_file(base_dir, settings)
-    if path is None:
-        dotted = settings.replace(".", "/")
-        raise ScaffoldError(
-            f"the settings module {settings!r} is not in the project: there is no "
-            f"{dotted}.py or {dotted}/__init__.py under {base_dir}"
-        )
-    try:
-        installed_apps(base_dir, settings)
-    except ConfigError as error:
-        raise ScaffoldError(f"the settings module {settings!r}: {error}") from None
-    return DjangoProject(base_dir, settings, path)
+# Reading the project --------------------------------------------------------------------
 
 
 def _pyproject_directory(base_dir: Path) -> Path:
@@ -195,55 +168,6 @@ def _pyproject_directory(base_dir: Path) -> Path:
         if directory == top:
             break
     return base_dir
-
-
-def _settings_module(base_dir: Path) -> str:
-    """DJANGO_SETTINGS_MODULE as manage.py sets it, else as wsgi.py or asgi.py do."""
-    candidates = [base_dir / "manage.py"]
-    for name in ("wsgi.py", "asgi.py"):
-        candidates.extend(sorted(base_dir.glob(f"*/{name}")))
-        candidates.extend(sorted(base_dir.glob(f"*/*/{name}")))
-    for path in candidates:
-        found = _settings_default(path)
-        if found is not None:
-            return found
-    raise ScaffoldError(
-        f"cannot tell the settings module: manage.py in {base_dir} sets no "
-        f"{SETTINGS_VARIABLE} (nor does a wsgi.py or asgi.py beside the settings)"
-    )
-
-
-def _settings_default(path: Path) -> str | None:
-    """The string a file gives DJANGO_SETTINGS_MODULE: os.environ.setdefault(...) or [...] = ."""
-    try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except SyntaxError as error:
-        raise ScaffoldError(f"cannot parse {path}:{error.lineno}: {error.msg}") from None
-    except (OSError, ValueError) as error:
-        raise ScaffoldError(f"cannot read {path}: {error}") from None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "setdefault"
-            and len(node.args) == 2
-            and _string(node.args[0]) == SETTINGS_VARIABLE
-            and _string(node.args[1]) is not None
-        ):
-            return _string(node.args[1])
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Subscript)
-            and _string(node.targets[0].slice) == SETTINGS_VARIABLE
-            and _string(node.value) is not None
-        ):
-            return _string(node.value)
-    return None
-
-
-def _string(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _discover(config: Config) -> Project:
@@ -387,11 +311,11 @@ def _settings_edit(django: DjangoProject, manual: list[str], notes: list[str]) -
     if entries is not None and any(_is_mmkit(entry) for entry in entries):
         notes.append(f'"{MMKIT_APP}" is already in INSTALLED_APPS')
         return None
-    path = _assigning_file(django.base_dir, django.settings) or django.settings_file
+    path = assigning_file(django.base_dir, django.settings) or django.settings_file
     shown = path.relative_to(django.base_dir).as_posix()  # as Python names it: from root
     try:
         source = read_text(path)
-        variable = _list_to_extend(source)
+        variable = list_for_new_apps(source)
         new = add_installed_app(source, MMKIT_APP, variable)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, CannotEdit) as error:
         manual.append(f'add "{MMKIT_APP}" to INSTALLED_APPS in {shown} ({error})')
@@ -403,66 +327,7 @@ def _is_mmkit(entry: str) -> bool:
     return entry == MMKIT_APP or entry.startswith(f"{MMKIT_APP}.apps.")
 
 
-def _assigning_file(base_dir: Path, dotted: str, seen: frozenset[str] = frozenset()) -> Path | None:
-    """The settings file that assigns INSTALLED_APPS: this one, or one it star-imports."""
-    path = settings_file(base_dir, dotted)
-    if path is None or dotted in seen:
-        return None
-    tree = ast.parse(path.read_bytes(), filename=str(path))
-    if any(_assigns(statement, "INSTALLED_APPS") for statement in tree.body):
-        return path
-    package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
-    for statement in reversed(tree.body):
-        if isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names):
-            source = _absolute(package, statement)
-            if source is not None:
-                found = _assigning_file(base_dir, source, seen | {dotted})
-                if found is not None:
-                    return found
-    return None
-
-
-def _assigns(statement: ast.stmt, name: str) -> bool:
-    targets = (
-        statement.targets
-        if isinstance(statement, ast.Assign)
-        else [statement.target]
-        if isinstance(statement, ast.AnnAssign)
-        else []
-    )
-    return any(isinstance(target, ast.Name) and target.id == name for target in targets)
-
-
-def _absolute(package: str, node: ast.ImportFrom) -> str | None:
-    if node.level == 0:
-        return node.module
-    parts = package.split(".") if package else []
-    if node.level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])]) or None
-
-
-def _list_to_extend(source: str) -> str:
-    """INSTALLED_APPS when it is a literal; for `DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS`,
-    the list third-party apps go in."""
-    tree = ast.parse(source)
-    value: ast.expr | None = None
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign | ast.AnnAssign) and _assigns(
-            statement, "INSTALLED_APPS"
-        ):
-            value = statement.value
-    if value is None or isinstance(value, ast.List | ast.Tuple):
-        return "INSTALLED_APPS"
-    names = [node.id for node in ast.walk(value) if isinstance(node, ast.Name)]
-    for preferred in APP_LISTS:
-        if preferred in names:
-            return preferred
-    raise CannotEdit("INSTALLED_APPS is computed; add it to the list it is built from")
-
-
-# pre-commit -----------------------------------------------------------------------------
+# pre-commit ------------------------------------------------------------------------------
 
 
 def _pre_commit_edit(base_dir: Path, manual: list[str], notes: list[str]) -> Edit | None:
@@ -475,9 +340,7 @@ def _pre_commit_edit(base_dir: Path, manual: list[str], notes: list[str]) -> Edi
     except (OSError, UnicodeDecodeError) as error:
         manual.append(f"add the mmkit hook to {PRE_COMMIT} (cannot read it: {error})")
         return None
-    if any(
-        line.split("#")[0].strip() in ("- id: mmkit", "id: mmkit") for line in text.splitlines()
-    ):
+    if has_mmkit_hook(text):
         notes.append(f"{PRE_COMMIT} already has the mmkit hook")
         return None
     try:
@@ -486,53 +349,6 @@ def _pre_commit_edit(base_dir: Path, manual: list[str], notes: list[str]) -> Edi
         manual.append(f"add the mmkit hook to {PRE_COMMIT} ({error}):\n{pre_commit_hook('  ')}")
         return None
     return Edit(path, text, new, "to add the mmkit hook (repo: local)")
-
-
-def pre_commit_hook(indent: str) -> str:
-    """The hook, one list item of `repos:` indented by `indent`."""
-    return "".join(
-        f"{indent}{line}\n"
-        for line in (
-            "- repo: local",
-            "  hooks:",
-            "    - id: mmkit",
-            "      name: mmkit check",
-            "      entry: mmkit check",
-            "      language: system",
-            "      types: [python]",
-            "      pass_filenames: false",
-        )
-    )
-
-
-def add_pre_commit_hook(text: str) -> str:
-    """The YAML text with the hook appended to its top-level `repos:` list."""
-    lines = text.splitlines(keepends=True)
-    start = next(
-        (i for i, line in enumerate(lines) if line.split("#")[0].rstrip() == "repos:"), None
-    )
-    if start is None:
-        raise CannotEdit("no top-level `repos:` list")
-    end = start + 1
-    last = start
-    indent = None
-    while end < len(lines):
-        line = lines[end]
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            if not line[0].isspace() and not line.startswith("- "):
-                break
-            if indent is None and stripped.startswith("- "):
-                indent = line[: len(line) - len(line.lstrip())]
-            last = end
-        end += 1
-    if indent is None:
-        raise CannotEdit("`repos:` has no entries to line the hook up with")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if not lines[last].endswith("\n"):
-        lines[last] += newline
-    hook = pre_commit_hook(indent).replace("\n", newline)
-    return "".join([*lines[: last + 1], hook, *lines[last + 1 :]])
 
 
 # Writing --------------------------------------------------------------------------------
