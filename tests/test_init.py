@@ -360,3 +360,19 @@ def test_the_repository_pyproject_above_manage_py_gets_the_table(tmp_path: Path)
         '\n[tool.mmkit]\nroot = "src"\nsettings = "shopsite.settings"\n\n'
         '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "shopsite.settings"\n'
     )
+
+
+def test_new_module_without_settings_suggests_the_ones_manage_py_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = startproject(tmp_path / "site", "mysite")
+    (project / "pyproject.toml").write_text("[tool.mmkit]\n")
+    monkeypatch.chdir(project)
+
+    result = CliRunner().invoke(main, ["new-module", "orders", "--dry-run"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        'to do by hand: add "orders", to INSTALLED_APPS in your settings '
+        '(set [tool.mmkit] settings = "mysite.settings" to let mmkit do it)'
+    ) in result.output.splitlines()

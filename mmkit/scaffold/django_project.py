@@ -52,6 +52,16 @@ def find_django_project(start: Path) -> DjangoProject:
     return DjangoProject(base_dir, settings, path)
 
 
+def settings_named_by_manage_py(directory: Path) -> str | None:
+    """The settings module manage.py in `directory` names, or None: for suggestions only."""
+    if not (directory / "manage.py").is_file():
+        return None
+    try:
+        return _settings_module(directory)
+    except ScaffoldError:
+        return None
+
+
 def _settings_module(base_dir: Path) -> str:
     """DJANGO_SETTINGS_MODULE as manage.py sets it, else as wsgi.py or asgi.py do."""
     candidates = [base_dir / "manage.py"]

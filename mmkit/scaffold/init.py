@@ -95,6 +95,7 @@ class InitResult:
     plan: InitPlan
     dry_run: bool
     check: CheckSummary = field(default_factory=lambda: CheckSummary(False))
+    record_baseline: bool = False
 
 
 def init_project(
@@ -108,7 +109,7 @@ def init_project(
     plan = make_init_plan(Path(start), depends_on=depends_on)
     if not dry_run:
         apply_edits(plan.edits, plan)
-    return InitResult(plan, dry_run, _check(plan, record_baseline and not dry_run))
+    return InitResult(plan, dry_run, _check(plan, record_baseline and not dry_run), record_baseline)
 
 
 def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
@@ -439,6 +440,8 @@ def describe_init(result: InitResult) -> str:
     lines.extend(f"to do by hand: {line}" for line in plan.manual)
     lines.extend(f"note: {line}" for line in plan.notes)
     lines.extend(_check_lines(result.check))
+    if result.record_baseline and not result.check.checked:
+        lines.append("note: no baseline recorded: there are no modules to check yet")
     lines.extend(_next_lines(result))
     return "\n".join(lines)
 

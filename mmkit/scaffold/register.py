@@ -67,7 +67,7 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
         where = (
             f"the settings module {config.settings} (not found under root)"
             if config.settings
-            else "your settings (run `mmkit init` to set [tool.mmkit] settings and let mmkit do it)"
+            else f"your settings ({_settings_hint(config)})"
         )
         manual.append(f"add {entry} to INSTALLED_APPS in {where}")
         return None
@@ -86,6 +86,17 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} ({_reason(error)})")
         return None
     return Edit(path, source, new, f'add "{name}" to INSTALLED_APPS')
+
+
+def _settings_hint(config: Config) -> str:
+    """How to let mmkit edit INSTALLED_APPS: the settings manage.py names, or `mmkit init`."""
+    from mmkit.scaffold.django_project import settings_named_by_manage_py
+
+    for directory in (config.base_dir, config.root):
+        found = settings_named_by_manage_py(directory)
+        if found is not None:
+            return f'set [tool.mmkit] settings = "{found}" to let mmkit do it'
+    return "run `mmkit init` in the directory of manage.py to let mmkit do it"
 
 
 def _pyproject_edit(
