@@ -179,19 +179,22 @@ def baseline_command(path: str, check_only: bool, no_cache: bool, cache_dir: Pat
         changed = baseline.change(project, result.findings)
         shown = project.relpath(baseline.path_for(project))
         if check_only:
-            for entry, count in changed.new:
-                click.echo(f"new: {entry}" + (f" (x{count})" if count > 1 else ""))
+            _echo_entries("new", changed.new)
             grows = "would grow" if changed.added else "would not grow"
             click.echo(f"{shown}: {grows} ({changed.summary})")
             raise SystemExit(1 if changed.added else 0)
         target, count = baseline.write(project, result.findings)
     if not changed.first:
-        for entry, times in changed.new:
-            click.echo(f"new: {entry}" + (f" (x{times})" if times > 1 else ""))
-        for entry, times in changed.fixed:
-            click.echo(f"fixed: {entry}" + (f" (x{times})" if times > 1 else ""))
+        _echo_entries("new", changed.new)
+        _echo_entries("fixed", changed.fixed)
     entries = "finding" if count == 1 else "findings"
     click.echo(f"{project.relpath(target)}: recorded {count} {entries} ({changed.summary})")
+
+
+def _echo_entries(label: str, entries: tuple[tuple[str, int], ...]) -> None:
+    """`new: mmkit.E003 books.views imports authors.models (x2)`, one line per entry."""
+    for entry, times in entries:
+        click.echo(f"{label}: {entry}" + (f" (x{times})" if times > 1 else ""))
 
 
 @main.command()

@@ -15,12 +15,9 @@ from functools import cached_property
 from pathlib import Path
 
 from mmkit.config import Config, ConfigError, SettingsError, did_you_mean
+from mmkit.findings import RULES
 from mmkit.installed_apps import app_package, installed_apps
 
-NO_MODULES_HINT = (
-    "Install your apps in INSTALLED_APPS (or list them in [tool.mmkit] modules), or create the "
-    "first module with `mmkit new-module NAME`."
-)
 SKIPPED_DIRS = frozenset(
     {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
 )
@@ -137,7 +134,10 @@ class Project:
 
 def discover(config: Config) -> Project:
     """Find the modules the configuration names; when it names none, the apps under root that
-    the settings install, or (settings unreadable or absent) every app under root."""
+    the settings install, or (INSTALLED_APPS computed, or no settings) every app under root.
+
+    The settings are read even when the modules are listed: a `settings` value that names no
+    module or does not parse is a SettingsError, never a silent fallback."""
     shared = set(config.shared)
     installed = _installed_modules(config)
     if config.modules is not None:
@@ -177,7 +177,7 @@ def require_modules(project: Project) -> Project:
     (`mmkit baseline`, `mmkit graph`); `mmkit check` reports mmkit.W005 instead."""
     if project.modules:
         return project
-    raise ConfigError(no_modules_message(project.config), hint=NO_MODULES_HINT)
+    raise ConfigError(no_modules_message(project.config), hint=RULES["mmkit.W005"].fix)
 
 
 def no_modules_message(config: Config) -> str:
