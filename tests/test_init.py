@@ -378,3 +378,21 @@ def test_new_module_without_settings_suggests_the_ones_manage_py_names(
         'to do by hand: add "orders", to INSTALLED_APPS in your settings '
         '(set [tool.mmkit] settings = "mysite.settings" to let mmkit do it)'
     ) in result.output.splitlines()
+
+
+def test_the_hook_lines_up_with_a_compact_repos_list_and_refuses_other_shapes() -> None:
+    from mmkit.scaffold.precommit import add_pre_commit_hook
+    from mmkit.scaffold.register import CannotEdit
+
+    compact = "repos:\n- repo: https://example.com/hooks\n  rev: v1\n  hooks:\n  - id: lint\n"
+    assert add_pre_commit_hook(compact) == compact + (
+        "- repo: local\n  hooks:\n    - id: mmkit\n      name: mmkit check\n"
+        "      entry: mmkit check\n      language: system\n      types: [python]\n"
+        "      pass_filenames: false\n"
+    )
+    for text, reason in (
+        ("repos: []\n", "no top-level `repos:` list"),
+        ("repos:\n# nothing yet\n", "`repos:` has no entries to line the hook up with"),
+    ):
+        with pytest.raises(CannotEdit, match=re.escape(reason)):
+            add_pre_commit_hook(text)
