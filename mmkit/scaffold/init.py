@@ -473,7 +473,7 @@ def _findings(count: int) -> str:
 
 def _next_lines(result: InitResult) -> list[str]:
     steps = []
-    if result.dry_run:
+    if result.dry_run and result.plan.edits:
         steps.append("mmkit init (without --dry-run) to write it")
     if not result.plan.modules:
         steps.append("mmkit new-module NAME --model Model --field name:str")
