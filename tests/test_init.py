@@ -396,3 +396,22 @@ def test_the_hook_lines_up_with_a_compact_repos_list_and_refuses_other_shapes() 
     ):
         with pytest.raises(CannotEdit, match=re.escape(reason)):
             add_pre_commit_hook(text)
+
+
+def test_a_file_changed_between_plan_and_write_undoes_every_edit(fresh: Path) -> None:
+    from mmkit.scaffold import ScaffoldError
+    from mmkit.scaffold.init import apply_edits, make_init_plan
+
+    plan = make_init_plan(fresh)
+    settings = fresh / "shopsite" / "settings.py"
+    settings.write_text(settings.read_text() + "\nDEBUG = False\n")
+    before = snapshot(fresh)
+
+    with pytest.raises(ScaffoldError) as refused:
+        apply_edits(plan.edits, plan)
+
+    assert str(refused.value) == (
+        "shopsite/settings.py changed while mmkit init ran; nothing was written"
+    )
+    assert snapshot(fresh) == before
+    assert not (fresh / "pyproject.toml").exists()
