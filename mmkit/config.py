@@ -24,6 +24,9 @@ PYPROJECT_HINT = (
     "Correct [tool.mmkit] in pyproject.toml as the message says, or point "
     "settings.MMKIT_CONFIG at it."
 )
+UNREADABLE_HINT = (
+    "Make the file readable (permissions, UTF-8) or leave it out with [tool.mmkit] exclude."
+)
 SETTINGS_HINT = (
     "Set [tool.mmkit] settings to your settings module's dotted name (DJANGO_SETTINGS_MODULE, "
     "relative to root) and make it parse; `mmkit init` reads it from manage.py."
@@ -122,9 +125,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: not UTF-8 ({error.reason})") from None
+        raise ConfigError(
+            f"{path} is not valid TOML: not UTF-8 ({error.reason})", hint=UNREADABLE_HINT
+        ) from None
     except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+        raise ConfigError(f"cannot read {path}: {error.strerror}", hint=UNREADABLE_HINT) from None
 
 
 def has_mmkit_table(path: Path) -> bool:

@@ -390,6 +390,19 @@ def test_a_project_without_modules_is_the_same_warning_as_in_the_cli(
         )
 
 
+def test_a_pyproject_that_is_not_utf8_has_the_unreadable_file_hint(
+    tmp_path: Path, settings: Settings
+) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.mmkit]\nroot = '\xff'\n")
+    settings.MMKIT_CONFIG = str(tmp_path)
+    (error,) = _messages(tags=["mmkit"])
+    assert (error.id, error.hint) == (
+        "mmkit.E100",
+        "Make the file readable (permissions, UTF-8) or leave it out with [tool.mmkit] exclude.",
+    )
+    assert "is not valid TOML: not UTF-8" in error.msg
+
+
 def test_an_unreadable_baseline_has_the_baseline_hint(config_elsewhere: Path) -> None:
     (config_elsewhere / "mmkit-baseline.json").write_text("[]")
     (error,) = _messages(tags=["mmkit"])

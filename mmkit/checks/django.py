@@ -23,7 +23,13 @@ from django.core import checks
 from mmkit.cache import DIRNAME, Cache
 from mmkit.checks import IMPORT_RULES, RELATION_RULES, no_modules
 from mmkit.checks.relations import Relation
-from mmkit.config import PYPROJECT, ConfigError, NoConfigError, has_mmkit_table
+from mmkit.config import (
+    PYPROJECT,
+    UNREADABLE_HINT,
+    ConfigError,
+    NoConfigError,
+    has_mmkit_table,
+)
 from mmkit.findings import RULES, Finding, Severity
 from mmkit.project import Module, Project, SourceFile, load_project
 
@@ -35,9 +41,6 @@ IMPORT_CHECKS_SETTING = "MMKIT_IMPORT_CHECKS"
 CACHE_DIR_SETTING = "MMKIT_CACHE_DIR"
 CONFIG_SETTING = "MMKIT_CONFIG"
 STALE_HINT = RULES["mmkit.E101"].fix
-UNREADABLE_HINT = (
-    "Make the file readable (permissions, UTF-8) or leave it out with [tool.mmkit] exclude."
-)
 
 # The relation field classes a Relation's kind names, most specific first: a custom field
 # is reported as the nearest of these it subclasses, as the source door does.
