@@ -71,7 +71,8 @@ class InitPlan:
 
 @dataclass(frozen=True)
 class CheckSummary:
-    """What the first check found: open findings per rule, and those the baseline holds."""
+    """What the first check found: findings per rule, how many the baseline holds, and how
+    many `--baseline` recorded."""
 
     checked: bool
     rules: tuple[tuple[str, int], ...] = ()
@@ -90,7 +91,8 @@ class CheckSummary:
 
 @dataclass(frozen=True)
 class InitResult:
-    """A plan and, unless it was a dry run, what the check found after writing it."""
+    """A plan, and what the check found on the configuration it leaves (a dry run checks the
+    planned configuration without writing it)."""
 
     plan: InitPlan
     dry_run: bool
