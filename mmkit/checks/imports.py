@@ -154,16 +154,15 @@ def allowed_dependencies(
     }
 
 
-def module_dependencies(project: Project) -> dict[str, tuple[str, ...]]:
-    """Each module's imports of other modules, public or private: today's depends_on.
+def imported_modules(project: Project) -> set[tuple[str, str]]:
+    """(module, other module) for every import across modules, allowed or not, for `mmkit test`.
 
-    `mmkit init --depends-on` writes them down, so E005 guards the dependencies from then on.
+    A module that declares no depends_on depends on what it imports: this is that set.
     """
+    if not project.modules:
+        return set()
     table = import_table(project, build_graph(project))
-    found: dict[str, set[str]] = {module.name: set() for module in project.modules}
-    for pair in _cross_module_pairs(project, table):
-        found[pair.module.name].add(pair.target.name)
-    return {name: tuple(sorted(targets)) for name, targets in found.items()}
+    return {(pair.module.name, pair.target.name) for pair in _cross_module_pairs(project, table)}
 
 
 def import_table(project: Project, graph: ProjectGraph) -> ImportTable:

@@ -181,9 +181,14 @@ def _discover(config: Config) -> Project:
 
 
 def _dependencies(project: Project) -> dict[str, tuple[str, ...]]:
-    from mmkit.checks.imports import module_dependencies
+    """Each module's imports of other modules today, public or private: its depends_on."""
+    from mmkit.checks.imports import imported_modules
 
-    return module_dependencies(project)
+    pairs = imported_modules(project)
+    return {
+        module.name: tuple(sorted(target for name, target in pairs if name == module.name))
+        for module in project.modules
+    }
 
 
 # pyproject.toml ----------------------------------------------------------------------------
