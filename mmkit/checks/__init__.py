@@ -84,7 +84,9 @@ def run(
             findings.extend(relations_check.findings(project, relations))
     if wanted(*IMPORT_RULES):
         table = cache.import_table(project) if cache is not None and project.modules else None
-        findings.extend(imports.findings(project, table=table, statement=sources.statement))
+        findings.extend(
+            imports.findings(project, table=table, statement=sources.statement, reader=sources.scan)
+        )
     if wanted(*INTERFACE_RULES):
         findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
     if rules is not None:
