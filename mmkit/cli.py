@@ -25,6 +25,12 @@ class ProjectError(click.ClickException):
     exit_code = 2
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C or SIGTERM during a command that undid its work: exit 130, as shells expect."""
+
+    exit_code = 130
+
+
 @contextmanager
 def one_line_errors() -> Iterator[None]:
     """Turn what is wrong with the configuration or the project's files into a ProjectError."""
@@ -348,6 +354,8 @@ def new_module(
             click.echo(create_module(request, ".", dry_run=dry_run))
         except ScaffoldError as error:
             raise ProjectError(str(error)) from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was changed") from None
 
 
 @main.command(

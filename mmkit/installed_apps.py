@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 from mmkit.config import SettingsError
+from mmkit.files import read_regular
 
 Value = list[str] | tuple[str, ...] | None
 """A list or tuple of strings as the settings build it; None when it cannot be known."""
@@ -79,13 +80,13 @@ def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
     if path is None:
         return None
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        tree = ast.parse(read_regular(path), filename=str(path))
     except OSError as error:
         raise SettingsError(f"cannot read {path}: {error.strerror or error}") from None
     except SyntaxError as error:
         raise SettingsError(f"cannot parse {path}:{error.lineno}: {error.msg}") from None
-    except ValueError as error:
-        raise SettingsError(f"cannot parse {path}: {error}") from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SettingsError(f"cannot parse {path}: {type(error).__name__} {error}") from None
     env: Env = {}
     loaded[dotted] = env
     package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]

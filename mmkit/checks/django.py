@@ -143,7 +143,13 @@ def _rules() -> frozenset[str] | None:
     """
     from django.conf import settings
 
-    if getattr(settings, IMPORT_CHECKS_SETTING, True):
+    value = getattr(settings, IMPORT_CHECKS_SETTING, True)
+    if not isinstance(value, bool):
+        # "no" or "False" would count as true: a setting of the wrong type is a mistake.
+        raise ConfigError(
+            f"settings.{IMPORT_CHECKS_SETTING} must be True or False, not {type(value).__name__}"
+        )
+    if value:
         return None
     return frozenset(RULES) - IMPORT_RULES
 
@@ -435,7 +441,7 @@ def _classes_in(path: Path) -> dict[str, _ClassSource]:
         return cached[1]
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         classes: dict[str, _ClassSource] = {}
     else:
         classes = dict(_walk_classes(tree.body, ""))
@@ -610,4 +616,10 @@ def _path_setting(name: str, value: object) -> str:
             f"settings.{name} must be a path, not {type(value).__name__}",
             hint=f"Set {name} in the settings to a path (a str or a pathlib.Path).",
         )
-    return os.fspath(value)
+    path = os.fspath(value)
+    if "\0" in str(path):
+        raise ConfigError(
+            f"settings.{name} contains a NUL character",
+            hint=f"Set {name} in the settings to a path without NUL characters.",
+        )
+    return path

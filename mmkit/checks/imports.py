@@ -40,10 +40,13 @@ CYCLE = "mmkit.E004"
 UNDECLARED = "mmkit.E005"
 TYPE_CHECKING_NOTE = " (under TYPE_CHECKING, still a dependency)"
 _RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(?P<dots>\.+)", re.MULTILINE)
-_UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)")
+_UNDECODABLE = re.compile(
+    r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)", re.DOTALL
+)
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
 _IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
 _BOM = b"\xef\xbb\xbf"
+_UNREADABLE = "Failed to read file "
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,14 @@ def findings(
     return sorted(set(found), key=lambda finding: finding.sort_key)
 
 
+def shown(dotted: str) -> str:
+    """A Python module's name as a message shows it: quoted when a part is not an identifier
+    (`'web.my file'`), so no file name can make a message read as something else."""
+    if all(part.isidentifier() for part in dotted.split(".")):
+        return dotted
+    return repr(dotted)
+
+
 def allowed_dependencies(
     project: Project, graph: ProjectGraph | None = None, *, table: ImportTable | None = None
 ) -> set[tuple[str, str]]:
@@ -206,16 +217,28 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     so one broken file costs its own imports, never the whole check. `cache_dir` is handed
     to grimp's own cache (None: no cache).
     """
+    _deep_enough_stacks()
     from grimp.exceptions import SourceSyntaxError
+
+    from mmkit.checks.unchecked import hidden_paths
 
     packages = project.top_level_packages
     skipped: dict[str, str] = {}
+    hidden = hidden_paths(project)
     with _importable_from(project.root, packages):
         while True:
             try:
-                graph = _build(packages, cache_dir, skipped)
+                graph = _build(packages, cache_dir, skipped, hidden)
             except SourceSyntaxError as error:
                 _skip(skipped, error.filename, _syntax_reason(error), error)
+            except OSError as error:
+                # grimp reports a file it cannot read (permissions) as one FileNotFoundError
+                # for the whole build: the file costs its own imports, as a broken one does.
+                message = str(error)
+                if not message.startswith(_UNREADABLE):
+                    raise
+                path, _, reason = message.removeprefix(_UNREADABLE).rpartition(": ")
+                _skip(skipped, path, reason, error)
             except UnicodeError as error:
                 match = _UNDECODABLE.match(str(error))
                 if match is None:
@@ -235,18 +258,38 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     )
 
 
+RUST_STACK_BYTES = 1 << 30
+"""The stack of grimp's parser threads: with Rust's default 2 MiB, an expression chain of
+about 50,000 terms (`1+1+...`, `a.b.b...`, 100 KB of source) overflows it and the whole
+process dies of SIGSEGV. 1 GiB of address space (used only as deep as a file needs) moves the
+limit to files of about 20 MB of a single expression."""
+
+
+def _deep_enough_stacks() -> None:
+    """Raise RUST_MIN_STACK, read when grimp's thread pool starts (never lower the user's)."""
+    try:
+        current = int(os.environ.get("RUST_MIN_STACK", "0"))
+    except ValueError:
+        current = 0
+    if current < RUST_STACK_BYTES:
+        os.environ["RUST_MIN_STACK"] = str(RUST_STACK_BYTES)
+
+
 def _build(
-    packages: tuple[str, ...], cache_dir: Path | None, skipped: dict[str, str]
+    packages: tuple[str, ...],
+    cache_dir: Path | None,
+    skipped: dict[str, str],
+    hidden: frozenset[str] = frozenset(),
 ) -> grimp.ImportGraph:
     import grimp
     from grimp.application.config import settings as grimp_settings
 
     cache = str(cache_dir) if cache_dir is not None else None
-    if not skipped:
+    if not skipped and not hidden:
         return grimp.build_graph(*packages, cache_dir=cache)
     # grimp has no option to leave files out, so hide them from the walk that finds modules.
     real = grimp_settings.FILE_SYSTEM
-    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped)))
+    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped) | hidden))
     try:
         return grimp.build_graph(*packages, cache_dir=cache)
     finally:
@@ -397,7 +440,8 @@ def _private_import_findings(pair: _Pair, place: StatementFinder) -> Iterator[Fi
             PRIVATE_IMPORT,
             pair,
             statement,
-            f"{pair.importer} imports {pair.imported}, private to module '{pair.target.name}'",
+            f"{shown(pair.importer)} imports {shown(pair.imported)}, private to module "
+            f"'{pair.target.name}'",
             _private_hint(pair.target),
         )
 
@@ -421,7 +465,8 @@ def _undeclared_findings(pair: _Pair, place: StatementFinder) -> Iterator[Findin
             UNDECLARED,
             pair,
             statement,
-            f"{pair.importer} imports {pair.imported}, but module '{pair.module.name}' "
+            f"{shown(pair.importer)} imports {shown(pair.imported)}, but module "
+            f"'{pair.module.name}' "
             f"does not list '{pair.target.name}' in depends_on",
             f"Add '{pair.target.name}' to depends_on in [tool.mmkit.modules.{pair.module.name}] "
             "if the dependency is intended, or remove the import.",
@@ -464,7 +509,7 @@ def _cycle_findings(pairs: list[_Pair], place: StatementFinder) -> Iterator[Find
         statements = [_statements(pair, place)[0] for pair in witnesses]
         path = " -> ".join(cycle)
         imports = "; ".join(
-            f"{pair.importer}:{statement.line} imports {pair.imported}"
+            f"{shown(pair.importer)}:{statement.line} imports {shown(pair.imported)}"
             for pair, statement in zip(witnesses, statements, strict=True)
         )
         first, where = witnesses[0], statements[0]
@@ -767,7 +812,7 @@ class FilePlaces:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     tree = ast.parse(self._source)
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return self._parsed
             by_line: dict[int, list[tuple[Statement, ast.Import | ast.ImportFrom]]] = defaultdict(
                 list

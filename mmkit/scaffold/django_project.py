@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mmkit.config import ConfigError
+from mmkit.files import read_regular
 from mmkit.installed_apps import absolute_import, installed_apps, settings_file
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.register import CannotEdit
@@ -81,7 +82,7 @@ def _settings_module(base_dir: Path) -> str:
 def _settings_default(path: Path) -> str | None:
     """The string a file gives DJANGO_SETTINGS_MODULE: os.environ.setdefault(...) or [...] = ."""
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        tree = ast.parse(read_regular(path), filename=str(path))
     except SyntaxError as error:
         raise ScaffoldError(f"cannot parse {path}:{error.lineno}: {error.msg}") from None
     except (OSError, ValueError) as error:
@@ -116,7 +117,7 @@ def assigning_file(base_dir: Path, dotted: str, seen: frozenset[str] = frozenset
     path = settings_file(base_dir, dotted)
     if path is None or dotted in seen:
         return None
-    tree = ast.parse(path.read_bytes(), filename=str(path))
+    tree = ast.parse(read_regular(path), filename=str(path))
     if any(_assigns(statement, "INSTALLED_APPS") for statement in tree.body):
         return path
     package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
