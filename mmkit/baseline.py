@@ -272,9 +272,18 @@ class Change:
         return f"+{self.added} new, -{self.removed} fixed"
 
 
-def change(project: Project, findings: Iterable[Finding]) -> Change:
-    """Compare today's findings with the recorded baseline (none recorded: all are new)."""
-    loaded = load(path_for(project))
+def change(project: Project, findings: Iterable[Finding], replacing: bool = False) -> Change:
+    """Compare today's findings with the recorded baseline (none recorded: all are new).
+
+    `replacing`: the caller rewrites the file, so one that cannot be read or is invalid counts
+    as none (rewriting it is the fix its error message gives); otherwise BaselineError.
+    """
+    try:
+        loaded = load(path_for(project))
+    except BaselineError:
+        if not replacing:
+            raise
+        loaded = None
     recorded = loaded if loaded is not None else Counter()
     today = record(findings)
     return Change(

@@ -203,7 +203,7 @@ def baseline_command(path: str, check_only: bool, no_cache: bool, cache_dir: Pat
         configuration = config.load(path)
         result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
         project = Project(configuration, ())
-        changed = baseline.change(project, result.findings)
+        changed = baseline.change(project, result.findings, replacing=not check_only)
         shown = project.relpath(baseline.path_for(project))
         if check_only:
             _echo_entries("new", changed.new)

@@ -331,6 +331,23 @@ def test_a_baseline_path_that_cannot_be_written_is_named_in_one_line(
 
     assert result.exit_code == 2
     assert result.output.splitlines() == [
-        f"Error: cannot read {project / 'mmkit-baseline.json'}: Is a directory"
+        f"Error: cannot write {project / 'mmkit-baseline.json'}: Is a directory"
     ]
     assert sorted(p.name for p in project.iterdir()) == before
+
+
+def test_an_invalid_baseline_is_rewritten_by_baseline_and_refused_by_check(
+    copy_fixture: Callable[[str], Path], mmkit_cli: Callable[..., Result]
+) -> None:
+    project = copy_fixture("legacy")
+    (project / "mmkit-baseline.json").write_text("{not json")
+
+    checked = mmkit_cli("baseline", str(project), "--check")
+    written = mmkit_cli("baseline", str(project))
+
+    assert checked.exit_code == 2
+    assert "is not a valid mmkit baseline" in checked.stderr
+    assert (written.exit_code, written.stdout) == (
+        0,
+        "mmkit-baseline.json: recorded 15 findings (+15 new, -0 fixed)\n",
+    )
