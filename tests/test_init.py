@@ -415,3 +415,20 @@ def test_a_file_changed_between_plan_and_write_undoes_every_edit(fresh: Path) ->
     )
     assert snapshot(fresh) == before
     assert not (fresh / "pyproject.toml").exists()
+
+
+def test_init_takes_the_project_lock_new_module_takes(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mmkit.scaffold.lock import project_lock
+
+    monkeypatch.setenv("MMKIT_LOCK_TIMEOUT", "0.2")
+    before = snapshot(fresh)
+    with project_lock(fresh):
+        result = init(str(fresh))
+        assert snapshot(fresh) == {**before, ".mmkit.lock": snapshot(fresh)[".mmkit.lock"]}
+
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: another mmkit")
+    assert "is changing this project" in result.output
+    assert snapshot(fresh) == before

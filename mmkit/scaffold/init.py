@@ -28,6 +28,7 @@ from mmkit.scaffold.django_project import (
     list_for_new_apps,
 )
 from mmkit.scaffold.errors import ScaffoldError
+from mmkit.scaffold.lock import project_lock
 from mmkit.scaffold.precommit import (
     PRE_COMMIT,
     add_pre_commit_hook,
@@ -107,10 +108,18 @@ def init_project(
     record_baseline: bool = False,
     depends_on: bool = False,
 ) -> InitResult:
-    """Plan the edits, write them unless `dry_run`, then run the check (and the baseline)."""
-    plan = make_init_plan(Path(start), depends_on=depends_on)
-    if not dry_run:
-        apply_edits(plan.edits, plan)
+    """Plan the edits, write them unless `dry_run`, then run the check (and the baseline).
+
+    A real run plans and writes under the project's lock, as `mmkit new-module` does, so the
+    two never edit the same settings or pyproject.toml at once.
+    """
+    if dry_run:
+        plan = make_init_plan(Path(start), depends_on=depends_on)
+    else:
+        top = _pyproject_directory(find_django_project(Path(start)).base_dir)
+        with project_lock(top):
+            plan = make_init_plan(Path(start), depends_on=depends_on)
+            apply_edits(plan.edits, plan)
     return InitResult(plan, dry_run, _check(plan, record_baseline and not dry_run), record_baseline)
 
 
