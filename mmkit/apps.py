@@ -1,7 +1,7 @@
-"""The AppConfig behind `"mmkit"` in INSTALLED_APPS: it registers mmkit's system checks.
+"""The AppConfig behind `"mmkit"` in INSTALLED_APPS: system checks and the events runtime.
 
-Registering is all it does, so adding the app costs nothing at start-up: the project is
-read and analysed only when Django runs the checks (`manage.py check`, `runserver`, ...).
+At start-up it only registers checks and imports each app's events.py and handlers.py; the
+project is read and analysed only when Django runs the checks (`manage.py check`, ...).
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from django.apps import AppConfig
 TAG = "mmkit"
 RELATIONS_TAG = "mmkit_relations"
 IMPORTS_TAG = "mmkit_imports"
+EVENTS_TAG = "mmkit_events"
 
 
 class MmkitConfig(AppConfig):
-    """mmkit's app: no models, only system checks tagged `mmkit`."""
+    """mmkit's app: the events outbox model, and system checks tagged `mmkit`."""
 
     name = "mmkit"
     verbose_name = "mmkit"
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from django.core import checks
@@ -29,3 +31,13 @@ class MmkitConfig(AppConfig):
         checks.register(django_checks.check_configuration, TAG, RELATIONS_TAG, IMPORTS_TAG)
         checks.register(django_checks.check_relations, TAG, RELATIONS_TAG)
         checks.register(django_checks.check_imports, TAG, IMPORTS_TAG)
+        _start_events()
+
+
+def _start_events() -> None:
+    """The events runtime: its checks, and every installed app's events.py and handlers.py."""
+    from mmkit.events import checks as event_checks
+    from mmkit.events import discovery
+
+    event_checks.register(TAG, EVENTS_TAG)
+    discovery.autodiscover()

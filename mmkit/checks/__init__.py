@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from mmkit.cache import Cache
 
 __all__ = [
+    "EVENT_RULES",
     "IMPORT_RULES",
     "INTERFACE_RULES",
     "NO_MODULES",
@@ -25,6 +26,7 @@ __all__ = [
 RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
 IMPORT_RULES = frozenset({"mmkit.E003", "mmkit.E004", "mmkit.E005"})
 INTERFACE_RULES = frozenset({"mmkit.W001", "mmkit.W002"})
+EVENT_RULES = frozenset({"mmkit.E006"})
 NOT_ANALYSED = "mmkit.W004"
 NO_MODULES = "mmkit.W005"
 
@@ -59,7 +61,7 @@ def run(
     if not project.modules:
         return [no_modules(project)]
     from mmkit import suppressions
-    from mmkit.checks import imports, interfaces, unchecked
+    from mmkit.checks import events, imports, interfaces, unchecked
     from mmkit.checks import relations as relations_check
     from mmkit.checks.model_index import ScanReader
     from mmkit.checks.sources import Sources
@@ -91,6 +93,9 @@ def run(
         )
     if wanted(*INTERFACE_RULES):
         findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
+    if wanted(*EVENT_RULES):
+        # Not memoized as a whole: it reads events.py itself, which the scan log cannot see.
+        findings.extend(events.findings(project, sources.scan))
     if rules is not None:
         findings = [finding for finding in findings if finding.rule in rules]
     return suppressions.apply(
