@@ -359,7 +359,7 @@ def test_an_existing_module_is_rewritten_only_with_force(example: Path) -> None:
     )
     assert forced.exit_code == 0, forced.output
     assert forced.output.splitlines() == [
-        "wrote over invoices/ (13 files)",
+        "wrote over invoices/ (11 files)",
         "kept views.py (not written by the templates)",
         "kept migrations/0001_initial.py (--force never rewrites a migration)",
         "note: invoices is already in INSTALLED_APPS (config/settings.py)",

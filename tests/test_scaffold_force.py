@@ -38,7 +38,7 @@ def test_force_after_migrate_keeps_the_applied_migration(tmp_path: Path) -> None
     )
 
     assert forced.splitlines() == [
-        "wrote over orders/ (9 files)",
+        "wrote over orders/ (11 files)",
         "kept migrations/0001_initial.py (--force never rewrites a migration)",
         "the model differs from its migrations: run python manage.py makemigrations orders "
         "to write the next one",

@@ -21,12 +21,15 @@ def demo() -> None:
 
 
 def test_loading_the_demo_data_twice_changes_nothing(demo: None) -> None:
-    assert [a.name for a in authors.facade.list_authors()] == [
-        "Italo Calvino",
-        "Octavia E. Butler",
-        "Ursula K. Le Guin",
+    listed = authors.facade.list_authors()
+    assert [(a.name, a.books_count) for a in listed] == [
+        ("Italo Calvino", 2),
+        ("Octavia E. Butler", 1),
+        ("Ursula K. Le Guin", 3),
     ]
     assert len(books.facade.list_books()) == 6
+    for author in listed:
+        assert len(books.facade.list_books_by_author(author.id)) == author.books_count
 
 
 @pytest.mark.parametrize(
