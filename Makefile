@@ -9,7 +9,7 @@ STAMP := $(VENV)/.mmkit-installed
 .PHONY: help venv demo test bench stress clean
 
 help:
-	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
+	@echo "make demo   set up .venv, migrate the example project, load its demo data, run mmkit check"
 	@echo "make test   set up .venv if needed, run ruff, every test suite and mmkit test --all (what CI runs)"
 	@echo "make bench  compare mmkit with grimp, import-linter and tach, and time the events runtime (minutes; docs/performance.md)"
 	@echo "make stress the long fault runs of docs/reliability.md: concurrent and killed new-module"
@@ -24,8 +24,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The demo data is a fixture per module (authors, then the books that keep author_id);
+# loaddata writes rows by primary key, so running `make demo` again changes nothing.
 demo: venv
 	cd example_project && ../$(BIN)/python manage.py migrate --noinput
+	cd example_project && ../$(BIN)/python manage.py loaddata demo_authors demo_books
 	$(BIN)/mmkit check example_project
 	@echo
 	@echo "next: cd example_project && ../$(BIN)/python manage.py runserver"

@@ -46,6 +46,11 @@ _VOLATILE = (
 class BaselineError(ConfigError):
     """An unreadable or invalid baseline file, with a one-line message for the user."""
 
+    hint = (
+        "Restore mmkit-baseline.json from version control, or delete it and run "
+        "`mmkit baseline` to record today's findings again."
+    )
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -239,19 +244,71 @@ def load(path: Path) -> Counter[Key] | None:
         text = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return None
-    except OSError as error:
-        raise BaselineError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise BaselineError(f"cannot read {path}: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise BaselineError(f"cannot read {path}: {reason}") from None
     return loads(text, str(path))
 
 
+@dataclass(frozen=True)
+class Change:
+    """What recording today's findings does to the baseline: occurrences added and dropped."""
+
+    new: tuple[tuple[str, int], ...] = ()
+    fixed: tuple[tuple[str, int], ...] = ()
+    first: bool = False
+
+    @property
+    def added(self) -> int:
+        return sum(count for _, count in self.new)
+
+    @property
+    def removed(self) -> int:
+        return sum(count for _, count in self.fixed)
+
+    @property
+    def summary(self) -> str:
+        """`+N new, -M fixed`, as `mmkit baseline` prints it."""
+        return f"+{self.added} new, -{self.removed} fixed"
+
+
+def change(project: Project, findings: Iterable[Finding], replacing: bool = False) -> Change:
+    """Compare today's findings with the recorded baseline (none recorded: all are new).
+
+    `replacing`: the caller rewrites the file, so one that cannot be read or is invalid counts
+    as none (rewriting it is the fix its error message gives); otherwise BaselineError.
+    """
+    try:
+        loaded = load(path_for(project))
+    except BaselineError:
+        if not replacing:
+            raise
+        loaded = None
+    recorded = loaded if loaded is not None else Counter()
+    today = record(findings)
+    return Change(
+        new=tuple((describe(entry), n) for entry, n in sorted((today - recorded).items())),
+        fixed=tuple((describe(entry), n) for entry, n in sorted((recorded - today).items())),
+        first=loaded is None,
+    )
+
+
 def write(project: Project, findings: Iterable[Finding]) -> tuple[Path, int]:
-    """Record the findings beside pyproject.toml (atomically); returns the path and the count."""
+    """Record the findings beside pyproject.toml (atomically); returns the path and the count.
+
+    A baseline that already says exactly this is left untouched, so a repeated run changes
+    no file.
+    """
     findings = list(findings)
     target = path_for(project)
+    text = dumps(record(findings))
     try:
-        write_atomically(target, dumps(record(findings)))
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            return target, len(findings)
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        write_atomically(target, text)
     except OSError as error:
         raise BaselineError(f"cannot write {target}: {error.strerror or error}") from None
     return target, len(findings)

@@ -13,7 +13,7 @@ import click
 from mmkit import __version__
 from mmkit.config import Config, ConfigError
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, discover, load_project, require_modules
+from mmkit.project import Project, discover, discovery_note, load_project, require_modules
 
 if TYPE_CHECKING:
     from mmkit.cache import Cache, Result
@@ -76,10 +76,11 @@ def open_cache(config: Config, no_cache: bool, cache_dir: Path | None) -> Cache 
     return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
 
 
-def analyse(config: Config, cache: Cache | None) -> Result:
+def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> Result:
     """Every finding before the baseline: stored ones when nothing changed, else a fresh run.
 
     A run answered from the cache discovers nothing and imports neither grimp nor the checks.
+    With `allow_empty`, a project without modules is mmkit.W005 (`check`), else an error.
     """
     from mmkit.cache import Result
 
@@ -89,7 +90,7 @@ def analyse(config: Config, cache: Cache | None) -> Result:
             return stored
     from mmkit import checks
 
-    project = require_modules(discover(config))
+    project = discover(config) if allow_empty else require_modules(discover(config))
     findings = checks.run(project, cache=cache)
     if cache is not None:
         cache.save(project, findings)
@@ -115,7 +116,8 @@ def check_report(
     started = time.perf_counter()
     with one_line_errors():
         configuration = config.load(path)
-        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
+        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir), True)
+        note = discovery_note(configuration)
         outcome = (
             baseline.filter_for_project(Project(configuration, ()), result.findings)
             if use_baseline
@@ -128,6 +130,7 @@ def check_report(
         seconds=time.perf_counter() - started,
         baselined=outcome.baselined,
         stale=outcome.stale,
+        notes=(note,) if note else (),
         path_prefix=vcs.path_prefix(configuration.base_dir)
         if path_prefix is None
         else vcs.normalize_prefix(path_prefix),
@@ -180,12 +183,19 @@ def check(
 
 @main.command("baseline")
 @click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 when the baseline would grow (new findings), for CI.",
+)
 @cache_options
-def baseline_command(path: str, no_cache: bool, cache_dir: Path | None) -> None:
+def baseline_command(path: str, check_only: bool, no_cache: bool, cache_dir: Path | None) -> None:
     """Record today's findings in mmkit-baseline.json, beside pyproject.toml.
 
-    `mmkit check` then fails only on new findings. Run it again after fixing findings: the
-    file only shrinks, and entries that no longer occur fail the check until it is rewritten.
+    It records every finding of today, new ones included, and prints what changed:
+    `+N new, -M fixed`. `mmkit check` then fails only on findings that are not recorded.
+    With --check nothing is written and the exit status is 1 when the baseline would grow.
     """
     from mmkit import baseline, config
 
@@ -193,9 +203,25 @@ def baseline_command(path: str, no_cache: bool, cache_dir: Path | None) -> None:
         configuration = config.load(path)
         result = analyse(configuration, open_cache(configuration, no_cache, cache_dir))
         project = Project(configuration, ())
+        changed = baseline.change(project, result.findings, replacing=not check_only)
+        shown = project.relpath(baseline.path_for(project))
+        if check_only:
+            _echo_entries("new", changed.new)
+            grows = "would grow" if changed.added else "would not grow"
+            click.echo(f"{shown}: {grows} ({changed.summary})")
+            raise SystemExit(1 if changed.added else 0)
         target, count = baseline.write(project, result.findings)
+    if not changed.first:
+        _echo_entries("new", changed.new)
+        _echo_entries("fixed", changed.fixed)
     entries = "finding" if count == 1 else "findings"
-    click.echo(f"{project.relpath(target)}: recorded {count} {entries}")
+    click.echo(f"{project.relpath(target)}: recorded {count} {entries} ({changed.summary})")
+
+
+def _echo_entries(label: str, entries: tuple[tuple[str, int], ...]) -> None:
+    """`new: mmkit.E003 books.views imports authors.models (x2)`, one line per entry."""
+    for entry, times in entries:
+        click.echo(f"{label}: {entry}" + (f" (x{times})" if times > 1 else ""))
 
 
 @main.command()
@@ -239,6 +265,42 @@ def graph(path: str, fmt: str, no_cache: bool, cache_dir: Path | None) -> None:
         if cache is not None:
             cache.save(project, None)
     click.echo(module_graph.render(drawn, fmt), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=str))
+@click.option("--dry-run", is_flag=True, help="Print the edits; write nothing.")
+@click.option(
+    "--baseline",
+    "record_baseline",
+    is_flag=True,
+    help="Record today's findings in mmkit-baseline.json, so only new ones fail the check.",
+)
+@click.option(
+    "--depends-on",
+    "depends_on",
+    is_flag=True,
+    help="Write each module's depends_on from today's imports, so new dependencies are E005.",
+)
+def init(path: str, dry_run: bool, record_baseline: bool, depends_on: bool) -> None:
+    """Set mmkit up in the Django project at PATH (the directory of manage.py, or below it).
+
+    Reads the settings module from manage.py and the project's apps from its INSTALLED_APPS,
+    writes [tool.mmkit] into pyproject.toml (pytest-django's settings too when pytest has no
+    configuration), adds "mmkit" to INSTALLED_APPS and the hook to .pre-commit-config.yaml
+    when there is one, then runs the check. Only adds text; a second run changes nothing.
+    """
+    from mmkit.scaffold import ScaffoldError
+    from mmkit.scaffold.init import describe_init, init_project
+
+    with one_line_errors():
+        try:
+            result = init_project(
+                path, dry_run=dry_run, record_baseline=record_baseline, depends_on=depends_on
+            )
+        except ScaffoldError as error:
+            raise ProjectError(str(error)) from None
+    click.echo(describe_init(result))
 
 
 @main.command("new-module")

@@ -7,6 +7,7 @@ and, where it can, what was probably meant; the doors turn it into exit 2 or mmk
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,46 @@ TOP_LEVEL_KEYS = (
 MODULE_KEYS = ("public", "depends_on")
 
 
+PYPROJECT_HINT = (
+    "Correct [tool.mmkit] in pyproject.toml as the message says, or point "
+    "settings.MMKIT_CONFIG at it."
+)
+UNREADABLE_HINT = (
+    "Make the file readable (permissions, UTF-8) or leave it out with [tool.mmkit] exclude."
+)
+SETTINGS_HINT = (
+    "Set [tool.mmkit] settings to your settings module's dotted name (DJANGO_SETTINGS_MODULE, "
+    "relative to root) and make it parse; `mmkit init` reads it from manage.py."
+)
+
+
 class ConfigError(Exception):
-    """A configuration problem, with a message fit to be shown to the user as it is."""
+    """A configuration problem, with a message fit to be shown to the user as it is.
+
+    `hint` says what to fix for this cause; the Django door shows it as mmkit.E100's hint.
+    """
+
+    hint = PYPROJECT_HINT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class NoConfigError(ConfigError):
+    """No pyproject.toml with [tool.mmkit] where the project is looked for."""
+
+    hint = (
+        "Run `mmkit init` in the project (the directory of manage.py) to write [tool.mmkit], "
+        "or set MMKIT_CONFIG in the settings to the pyproject.toml that has it."
+    )
+
+
+class SettingsError(ConfigError):
+    """`[tool.mmkit] settings` names no module under root, or a file it needs cannot be read."""
+
+    hint = SETTINGS_HINT
 
 
 @dataclass(frozen=True)
@@ -78,16 +117,16 @@ def find_pyproject(start: Path) -> Path:
             raise ConfigError(f"{start} is not a {PYPROJECT} or a directory")
         if has_mmkit_table(start):
             return start
-        raise ConfigError(f"no [tool.mmkit] table in {start}")
+        raise NoConfigError(f"no [tool.mmkit] table in {start}")
     if not start.exists():
         raise ConfigError(f"{start} does not exist")
     for directory in (start, *start.parents):
         candidate = directory / PYPROJECT
         if candidate.is_file() and has_mmkit_table(candidate):
             return candidate
-    raise ConfigError(
+    raise NoConfigError(
         f"no [tool.mmkit] table in a {PYPROJECT} at {start} or above it; "
-        "add one (see https://github.com/mmkit/mmkit#configuration)"
+        "run `mmkit init` in the Django project to add one"
     )
 
 
@@ -100,9 +139,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except RecursionError:
         raise ConfigError(f"{path} is not valid TOML: nested too deeply") from None
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: not UTF-8 ({error.reason})") from None
+        raise ConfigError(
+            f"{path} is not valid TOML: not UTF-8 ({error.reason})", hint=UNREADABLE_HINT
+        ) from None
     except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+        raise ConfigError(f"cannot read {path}: {error.strerror}", hint=UNREADABLE_HINT) from None
 
 
 def has_mmkit_table(path: Path) -> bool:
@@ -125,7 +166,14 @@ def parse(table: dict[str, Any], path: Path) -> Config:
     where = f"{path}: [tool.mmkit]"
     _reject_unknown_keys(table, TOP_LEVEL_KEYS, where)
     base_dir = path.parent
-    root = (base_dir / _string(table, "root", where, ".")).resolve()
+    written = base_dir / _string(table, "root", where, ".")
+    # Judged as written (a symlink inside the project may lead elsewhere; `..` may not).
+    if not Path(os.path.normpath(written)).is_relative_to(os.path.normpath(base_dir)):
+        raise ConfigError(
+            f"{where} root = {table.get('root')!r}: {os.path.normpath(written)} is outside "
+            f"the project directory {base_dir}; root must be that directory or below it"
+        )
+    root = written.resolve()
     if not root.is_dir():
         raise ConfigError(f"{where} root = {str(table.get('root'))!r}: {root} is not a directory")
     modules, form = _modules(table.get("modules"), where)

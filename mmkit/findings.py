@@ -570,6 +570,34 @@ RULES: dict[str, Rule] = _rules(
         ),
     ),
     Rule(
+        id="mmkit.W005",
+        name="no-modules",
+        title="The project has no modules to check",
+        severity=Severity.WARNING,
+        why=_text(
+            """
+            A check of a project without modules finds nothing, and passing would say the
+            boundaries are kept when nothing was checked. Both doors warn instead: `mmkit
+            check` exits 1, and manage.py check shows a warning, so that runserver and migrate
+            still work on a new project before its first module exists.
+            """
+        ),
+        bad=_text(
+            """
+            # shopsite/settings.py: only Django's own apps, nothing of the project's
+            INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "mmkit"]
+            """
+        ),
+        good=_text(
+            """
+            $ mmkit new-module orders --model Order --field number:str
+            # adds "orders" to INSTALLED_APPS: mmkit now checks module 'orders'
+            """
+        ),
+        fix="Install your apps in INSTALLED_APPS (or list them in [tool.mmkit] modules), or "
+        "create the first module with `mmkit new-module NAME`.",
+    ),
+    Rule(
         id="mmkit.E100",
         name="configuration-error",
         title="The mmkit configuration cannot be read",

@@ -2,7 +2,8 @@
 
 Discovery trusts what Django installs over what lies on disk, but only when the settings spell
 INSTALLED_APPS out plainly: anything computed at run time makes the value unknown (None), and
-discovery falls back to the folders.
+discovery falls back to the folders. A settings module that is missing, or a settings file under
+root that cannot be read or parsed, is a SettingsError: never a silent fallback.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from mmkit.config import SettingsError
 from mmkit.files import read_regular
 
 Value = list[str] | tuple[str, ...] | None
@@ -21,7 +23,16 @@ SETTING = "INSTALLED_APPS"
 
 
 def installed_apps(root: Path, settings: str) -> tuple[str, ...] | None:
-    """The INSTALLED_APPS the settings module `settings` under root sets; None when unknown."""
+    """The INSTALLED_APPS the settings module `settings` under root sets; None when computed.
+
+    SettingsError when `settings` names no module under root or one of its files is unreadable.
+    """
+    if settings_file(root, settings) is None:
+        parts = settings.split(".")
+        raise SettingsError(
+            f"there is no module {settings!r} under {root} (no {'/'.join(parts)}.py "
+            f"or {'/'.join(parts)}/__init__.py)"
+        )
     env = _load(root, settings, {})
     value = env.get(SETTING) if env is not None else None
     return tuple(value) if value is not None else None
@@ -62,7 +73,7 @@ def app_package(root: Path, entry: str) -> str | None:
 
 def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
     """The names a settings file under root binds, run once like Python's import: an import
-    cycle sees the partial names; None when the file cannot be found or parsed."""
+    cycle sees the partial names; None for a module from elsewhere (not under root)."""
     if dotted in loaded:
         return loaded[dotted]
     path = settings_file(root, dotted)
@@ -70,8 +81,12 @@ def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
         return None
     try:
         tree = ast.parse(read_regular(path), filename=str(path))
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    except OSError as error:
+        raise SettingsError(f"cannot read {path}: {error.strerror or error}") from None
+    except SyntaxError as error:
+        raise SettingsError(f"cannot parse {path}:{error.lineno}: {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SettingsError(f"cannot parse {path}: {type(error).__name__} {error}") from None
     env: Env = {}
     loaded[dotted] = env
     package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
@@ -107,7 +122,7 @@ def _statement(root: Path, package: str, node: ast.stmt, env: Env, loaded: Loade
 def _import_from(root: Path, package: str, node: ast.ImportFrom, env: Env, loaded: Loaded) -> None:
     """`from .base import *` runs a settings file under root into the same names; an import
     from elsewhere may bind anything it names (or, with `*`, anything at all)."""
-    source = _absolute(package, node)
+    source = absolute_import(package, node)
     imported = _load(root, source, loaded) if source is not None else None
     if any(alias.name == "*" for alias in node.names):
         if imported is None:
@@ -119,7 +134,7 @@ def _import_from(root: Path, package: str, node: ast.ImportFrom, env: Env, loade
         env[alias.asname or alias.name] = imported.get(alias.name) if imported else None
 
 
-def _absolute(package: str, node: ast.ImportFrom) -> str | None:
+def absolute_import(package: str, node: ast.ImportFrom) -> str | None:
     """The dotted module an ImportFrom reads, relative imports resolved against `package`."""
     if node.level == 0:
         return node.module

@@ -17,8 +17,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
-from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.config import Config, ConfigError, SettingsError, did_you_mean
 from mmkit.files import read_regular
+from mmkit.findings import RULES
 from mmkit.installed_apps import app_package, installed_apps
 
 SKIPPED_DIRS = frozenset(
@@ -165,9 +166,14 @@ class Project:
 
 def discover(config: Config) -> Project:
     """Find the modules the configuration names; when it names none, the apps under root that
-    the settings install, or (settings unreadable or absent) every app under root."""
+    the settings install, or (INSTALLED_APPS computed, or no settings) every app under root.
+
+    The settings are read even when the modules are listed: a `settings` value that names no
+    module or does not parse is a SettingsError, never a silent fallback."""
     shared = set(config.shared)
-    installed = _installed_modules(config) if config.modules is None else None
+    installed = _installed_modules(config)
+    if config.modules is not None:
+        installed = None
     if installed is not None:
         wanted: list[tuple[str, tuple[str, ...] | None, tuple[str, ...] | None]] = [
             (name, None, None) for name in installed
@@ -199,21 +205,23 @@ def discover(config: Config) -> Project:
 
 
 def require_modules(project: Project) -> Project:
-    """The project, or a ConfigError when it has no module: a check of nothing must not pass.
-
-    Only the doors that check call this: `mmkit new-module` starts a project's first module.
-    """
+    """The project, or a ConfigError when it has no module, for the commands that need one
+    (`mmkit baseline`, `mmkit graph`); `mmkit check` reports mmkit.W005 instead."""
     if project.modules:
         return project
-    config = project.config
+    raise ConfigError(no_modules_message(project.config), hint=RULES["mmkit.W005"].fix)
+
+
+def no_modules_message(config: Config) -> str:
+    """Why a project has no modules, in one line: what was looked at, and where."""
     found_in = (
         f"the INSTALLED_APPS of {config.settings} name no package"
         if config.modules is None and _installed_modules(config) is not None
         else "no Django app (a package with apps.py, or with models and migrations) is"
     )
-    raise ConfigError(
-        f"{config.path}: no modules to check: {found_in} under {config.root}; "
-        "check root, or list the modules in [tool.mmkit] modules"
+    return (
+        f"no modules to check: {found_in} under {config.root}; create the first one with "
+        "`mmkit new-module NAME`, or list the modules in [tool.mmkit] modules"
     )
 
 
@@ -224,12 +232,37 @@ def load_project(start: Path | str = ".") -> Project:
     return discover(load(start))
 
 
+def discovery_note(config: Config) -> str | None:
+    """Why discovery fell back to folders, for the summary line; None when it did not.
+
+    INSTALLED_APPS computed at run time is legitimate, but the user must know that the modules
+    come from the folders then, not from what Django installs.
+    """
+    if config.modules is not None or config.settings is None:
+        return None
+    if _installed_modules(config) is not None:
+        return None
+    return (
+        f"modules found from folders: INSTALLED_APPS in {config.settings} is computed, "
+        "mmkit cannot read it"
+    )
+
+
 def _installed_modules(config: Config) -> list[str] | None:
     """The packages under root that the settings' INSTALLED_APPS names, in order, without
-    repeats; None when there are no settings or INSTALLED_APPS cannot be read statically."""
+    repeats; None when there are no settings or INSTALLED_APPS is computed at run time.
+
+    SettingsError when `settings` names no module under root or its files cannot be read:
+    also with `modules` listed, since AUTH_USER_MODEL is read from the same files.
+    """
     if config.settings is None:
         return None
-    entries = installed_apps(config.root, config.settings)
+    try:
+        entries = installed_apps(config.root, config.settings)
+    except SettingsError as error:
+        raise SettingsError(
+            f"{config.path}: [tool.mmkit] settings = {config.settings!r}: {error}"
+        ) from None
     if entries is None:
         return None
     packages = (app_package(config.root, entry) for entry in entries)

@@ -70,7 +70,10 @@ def legacy(copy_fixture: Callable[[str], Path], mmkit_cli: Cli) -> Path:
     """A copy of the legacy fixture with today's findings recorded in its baseline."""
     project = copy_fixture("legacy")
     result = mmkit_cli("baseline", str(project))
-    assert (result.exit_code, result.stdout) == (0, "mmkit-baseline.json: recorded 15 findings\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "mmkit-baseline.json: recorded 15 findings (+15 new, -0 fixed)\n",
+    )
     return project
 
 
@@ -159,12 +162,63 @@ def test_a_fixed_violation_is_stale_until_the_baseline_is_rewritten(
     rewritten = mmkit_cli("baseline", str(legacy))
     code, document = check_json(mmkit_cli, legacy)
 
-    assert rewritten.stdout == "mmkit-baseline.json: recorded 13 findings\n"
+    assert rewritten.stdout == (
+        "fixed: mmkit.E001 books.Book.editor -> authors.Author\n"
+        "fixed: mmkit.E003 books.views imports authors.models\n"
+        "mmkit-baseline.json: recorded 13 findings (+0 new, -2 fixed)\n"
+    )
     assert (code, document["findings"], document["summary"]["stale"]) == (0, [], [])
     entries = json.loads((legacy / "mmkit-baseline.json").read_text())["findings"]
     assert {"rule": "mmkit.E003", "importer": "books.views", "imported": "authors.models"} | {
         "count": 1
     } in entries
+
+
+def test_baseline_says_what_it_adds_and_check_fails_when_it_would_grow(
+    legacy: Path, mmkit_cli: Cli
+) -> None:
+    """The baseline records today's findings, new ones included, and says so: `+N new`."""
+    recorded = (legacy / "mmkit-baseline.json").read_bytes()
+    append(legacy / "books" / "views.py", "from authors.models import Author as Again")
+    append(legacy / "shop" / "services.py", "from authors.use_cases import create_author")
+
+    check = mmkit_cli("baseline", str(legacy), "--check")
+
+    assert (check.exit_code, check.stdout) == (
+        1,
+        "new: mmkit.E003 books.views imports authors.models\n"
+        "new: mmkit.E003 shop.services imports authors.use_cases\n"
+        "new: mmkit.E005 shop.services imports authors.use_cases\n"
+        "mmkit-baseline.json: would grow (+3 new, -0 fixed)\n",
+    )
+    assert (legacy / "mmkit-baseline.json").read_bytes() == recorded
+
+    grown = mmkit_cli("baseline", str(legacy))
+
+    assert (grown.exit_code, grown.stdout) == (
+        0,
+        "new: mmkit.E003 books.views imports authors.models\n"
+        "new: mmkit.E003 shop.services imports authors.use_cases\n"
+        "new: mmkit.E005 shop.services imports authors.use_cases\n"
+        "mmkit-baseline.json: recorded 18 findings (+3 new, -0 fixed)\n",
+    )
+    again = mmkit_cli("baseline", str(legacy), "--check")
+    assert (again.exit_code, again.stdout) == (
+        0,
+        "mmkit-baseline.json: would not grow (+0 new, -0 fixed)\n",
+    )
+
+
+def test_baseline_check_without_a_baseline_fails_on_any_finding(
+    copy_fixture: Callable[[str], Path], mmkit_cli: Cli
+) -> None:
+    project = copy_fixture("legacy")
+
+    result = mmkit_cli("baseline", str(project), "--check")
+
+    assert result.exit_code == 1
+    assert result.stdout.endswith("mmkit-baseline.json: would grow (+15 new, -0 fixed)\n")
+    assert not (project / "mmkit-baseline.json").exists()
 
 
 def test_no_baseline_reports_every_finding(legacy: Path, mmkit_cli: Cli) -> None:
@@ -280,3 +334,20 @@ def test_a_baseline_path_that_cannot_be_written_is_named_in_one_line(
         f"Error: cannot write {project / 'mmkit-baseline.json'}: Is a directory"
     ]
     assert sorted(p.name for p in project.iterdir()) == before
+
+
+def test_an_invalid_baseline_is_rewritten_by_baseline_and_refused_by_check(
+    copy_fixture: Callable[[str], Path], mmkit_cli: Callable[..., Result]
+) -> None:
+    project = copy_fixture("legacy")
+    (project / "mmkit-baseline.json").write_text("{not json")
+
+    checked = mmkit_cli("baseline", str(project), "--check")
+    written = mmkit_cli("baseline", str(project))
+
+    assert checked.exit_code == 2
+    assert "is not a valid mmkit baseline" in checked.stderr
+    assert (written.exit_code, written.stdout) == (
+        0,
+        "mmkit-baseline.json: recorded 15 findings (+15 new, -0 fixed)\n",
+    )

@@ -281,10 +281,11 @@ def test_suppression_comments_apply_in_this_door() -> None:
 
 @pytest.fixture
 def config_elsewhere(tmp_path: Path, settings: Settings) -> Iterator[Path]:
-    """A pyproject.toml outside the fixture whose root is the fixture: a baseline can be
-    written beside it without touching the fixture."""
+    """A pyproject.toml outside the fixture whose root (a symlink) is the fixture: a baseline
+    can be written beside it without touching the fixture."""
+    (tmp_path / "fixture").symlink_to(FIXTURE, target_is_directory=True)
     (tmp_path / "pyproject.toml").write_text(
-        f"[tool.mmkit]\nroot = {str(FIXTURE)!r}\n"
+        '[tool.mmkit]\nroot = "fixture"\n'
         'modules = ["djrel.accounts", "djrel.authors", "djrel.books", "djrel.common", '
         '"djrel.notes", "djrel.shelves"]\nshared = ["djrel.common"]\nsettings = "djrel.settings"\n'
     )
@@ -317,19 +318,47 @@ def test_an_invalid_baseline_is_one_configuration_error(config_elsewhere: Path) 
     assert "is not a valid mmkit baseline" in error.msg
 
 
+NO_CONFIG_HINT = (
+    "Run `mmkit init` in the project (the directory of manage.py) to write [tool.mmkit], "
+    "or set MMKIT_CONFIG in the settings to the pyproject.toml that has it."
+)
+PYPROJECT_HINT = (
+    "Correct [tool.mmkit] in pyproject.toml as the message says, or point "
+    "settings.MMKIT_CONFIG at it."
+)
+SETTINGS_HINT = (
+    "Set [tool.mmkit] settings to your settings module's dotted name (DJANGO_SETTINGS_MODULE, "
+    "relative to root) and make it parse; `mmkit init` reads it from manage.py."
+)
+NO_MODULES_HINT = (
+    "Install your apps in INSTALLED_APPS (or list them in [tool.mmkit] modules), or create the "
+    "first module with `mmkit new-module NAME`."
+)
+
+
 @pytest.mark.parametrize(
-    ("pyproject", "expected"),
+    ("pyproject", "expected", "hint"),
     [
-        (None, "does not exist"),
-        ("[tool.mmkit]\nmodulez = []\n", "unknown key 'modulez' (did you mean 'modules'?)"),
-        ('[tool.mmkit]\nmodules = ["nowhere"]\n', "module 'nowhere' not found"),
-        ("[tool.mmkit\n", "is not valid TOML"),
-        ("[project]\nname = 'x'\n", "no [tool.mmkit] table"),
-        ("tool = 1\n", "no [tool.mmkit] table"),
+        (None, "does not exist", NO_CONFIG_HINT),
+        (
+            "[tool.mmkit]\nmodulez = []\n",
+            "unknown key 'modulez' (did you mean 'modules'?)",
+            PYPROJECT_HINT,
+        ),
+        ('[tool.mmkit]\nmodules = ["nowhere"]\n', "module 'nowhere' not found", PYPROJECT_HINT),
+        ("[tool.mmkit\n", "is not valid TOML", PYPROJECT_HINT),
+        ("[project]\nname = 'x'\n", "no [tool.mmkit] table", NO_CONFIG_HINT),
+        ("tool = 1\n", "no [tool.mmkit] table", NO_CONFIG_HINT),
+        (
+            '[tool.mmkit]\nsettings = "config.settngs"\n',
+            "settings = 'config.settngs': there is no module 'config.settngs' under ",
+            SETTINGS_HINT,
+        ),
+        ('[tool.mmkit]\nroot = ".."\n', "is outside the project directory", PYPROJECT_HINT),
     ],
 )
 def test_a_configuration_problem_is_one_error_whatever_the_tag(
-    tmp_path: Path, settings: Settings, pyproject: str | None, expected: str
+    tmp_path: Path, settings: Settings, pyproject: str | None, expected: str, hint: str
 ) -> None:
     if pyproject is not None:
         (tmp_path / "pyproject.toml").write_text(pyproject)
@@ -339,7 +368,49 @@ def test_a_configuration_problem_is_one_error_whatever_the_tag(
         assert error.id == "mmkit.E100"
         assert isinstance(error, checks.Error)
         assert expected in error.msg
-        assert error.hint == RULES["mmkit.E100"].fix
+        assert error.hint == hint
+
+
+def test_a_project_without_modules_is_the_same_warning_as_in_the_cli(
+    tmp_path: Path, settings: Settings
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.mmkit]\n")
+    settings.MMKIT_CONFIG = str(tmp_path)
+    for tag in ("mmkit", "mmkit_relations", "mmkit_imports"):
+        (warning,) = _messages(tags=[tag])
+        assert (warning.id, type(warning), warning.hint) == (
+            "mmkit.W005",
+            checks.Warning,
+            NO_MODULES_HINT,
+        )
+        assert warning.msg == (
+            "pyproject.toml:1:1: no modules to check: no Django app (a package with apps.py, "
+            f"or with models and migrations) is under {tmp_path.resolve()}; create the first "
+            "one with `mmkit new-module NAME`, or list the modules in [tool.mmkit] modules"
+        )
+
+
+def test_a_pyproject_that_is_not_utf8_has_the_unreadable_file_hint(
+    tmp_path: Path, settings: Settings
+) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.mmkit]\nroot = '\xff'\n")
+    settings.MMKIT_CONFIG = str(tmp_path)
+    (error,) = _messages(tags=["mmkit"])
+    assert (error.id, error.hint) == (
+        "mmkit.E100",
+        "Make the file readable (permissions, UTF-8) or leave it out with [tool.mmkit] exclude.",
+    )
+    assert "is not valid TOML: not UTF-8" in error.msg
+
+
+def test_an_unreadable_baseline_has_the_baseline_hint(config_elsewhere: Path) -> None:
+    (config_elsewhere / "mmkit-baseline.json").write_text("[]")
+    (error,) = _messages(tags=["mmkit"])
+    assert (error.id, error.hint) == (
+        "mmkit.E100",
+        "Restore mmkit-baseline.json from version control, or delete it and run "
+        "`mmkit baseline` to record today's findings again.",
+    )
 
 
 def test_the_config_is_found_above_base_dir(settings: Settings) -> None:

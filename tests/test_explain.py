@@ -70,6 +70,7 @@ def test_without_a_rule_every_rule_is_listed(mmkit_cli: Cli) -> None:
         "mmkit.W002  model-in-public-interface  A public interface hands out models\n"
         "mmkit.W003  unused-suppression         A suppression comment suppresses nothing\n"
         "mmkit.W004  not-analysed               mmkit could not analyse part of the code\n"
+        "mmkit.W005  no-modules                 The project has no modules to check\n"
         "mmkit.E100  configuration-error        The mmkit configuration cannot be read\n"
         "mmkit.E101  stale-baseline-entry       A baseline entry no longer occurs\n"
         "mmkit.E102  events-settings            settings.MMKIT_EVENTS is malformed\n"

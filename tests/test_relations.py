@@ -65,7 +65,6 @@ def e001(path: str, *lines: int) -> list[tuple[str, str, int]]:
             "rel_user_unreadable",
             [("mmkit.E001", "books/models.py", 9), ("mmkit.W004", "config/settings.py", 3)],
         ),
-        ("rel_user_missing_settings", [("mmkit.W004", "pyproject.toml", 1)]),
         (
             "rel_parse_error",
             [

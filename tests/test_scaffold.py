@@ -174,7 +174,7 @@ def test_registration_of_the_example_is_exact(example: Path) -> None:
         "created invoices/ (13 files)",
         'edited config/settings.py to add "invoices" to INSTALLED_APPS',
         "edited pyproject.toml to add [tool.mmkit.modules.invoices]",
-        "next: python manage.py migrate, then pytest invoices",
+        "next: python manage.py migrate && python manage.py test invoices",
     ]
 
 
@@ -359,10 +359,11 @@ def test_an_existing_module_is_rewritten_only_with_force(example: Path) -> None:
     )
     assert forced.exit_code == 0, forced.output
     assert forced.output.splitlines() == [
-        "wrote over invoices/ (13 files)",
+        "wrote over invoices/ (11 files)",
         "kept views.py (not written by the templates)",
+        "kept migrations/0001_initial.py (--force never rewrites a migration)",
         "note: invoices is already in INSTALLED_APPS (config/settings.py)",
-        "next: python manage.py migrate, then pytest invoices",
+        "next: python manage.py migrate && python manage.py test invoices",
     ]
     assert models.read_text() == generated
     assert (example / "invoices" / "views.py").read_text() == "# the team's own code\n"
@@ -513,5 +514,5 @@ def test_settings_it_cannot_edit_get_the_line_to_add(copy_fixture: object) -> No
         "created invoices/ (12 files)",
         'to do by hand: add "invoices", to INSTALLED_APPS in settings.py '
         "(INSTALLED_APPS is not a literal list or tuple)",
-        "next: pytest invoices",
+        "next: python manage.py test invoices (in the directory of manage.py)",
     ]

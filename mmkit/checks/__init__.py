@@ -6,19 +6,42 @@ from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
 from mmkit.checks.relations import Relation
-from mmkit.findings import Finding
-from mmkit.project import Project
+from mmkit.findings import RULES, Finding
+from mmkit.project import Project, no_modules_message
 
 if TYPE_CHECKING:
     from mmkit.cache import Cache
 
-__all__ = ["EVENT_RULES", "IMPORT_RULES", "INTERFACE_RULES", "RELATION_RULES", "Relation", "run"]
+__all__ = [
+    "EVENT_RULES",
+    "IMPORT_RULES",
+    "INTERFACE_RULES",
+    "NO_MODULES",
+    "RELATION_RULES",
+    "Relation",
+    "no_modules",
+    "run",
+]
 
 RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
 IMPORT_RULES = frozenset({"mmkit.E003", "mmkit.E004", "mmkit.E005"})
 INTERFACE_RULES = frozenset({"mmkit.W001", "mmkit.W002"})
 EVENT_RULES = frozenset({"mmkit.E006"})
 NOT_ANALYSED = "mmkit.W004"
+NO_MODULES = "mmkit.W005"
+
+
+def no_modules(project: Project) -> Finding:
+    """mmkit.W005 at pyproject.toml: the same warning in both doors for a project with no
+    module, so a check of nothing never passes and a new project still runs."""
+    return Finding(
+        rule=NO_MODULES,
+        path=project.relpath(project.config.path),
+        line=1,
+        column=1,
+        message=no_modules_message(project.config),
+        hint=RULES[NO_MODULES].fix,
+    )
 
 
 def run(
@@ -35,6 +58,8 @@ def run(
     files and the import table, else the graph is built. `rules` limits the run to some rule
     ids: a part of the analysis that none of them needs (the import graph) is skipped.
     """
+    if not project.modules:
+        return [no_modules(project)]
     from mmkit import suppressions
     from mmkit.checks import events, imports, interfaces, unchecked
     from mmkit.checks import relations as relations_check

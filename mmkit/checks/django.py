@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, Any
 from django.core import checks
 
 from mmkit.cache import DIRNAME, Cache
-from mmkit.checks import IMPORT_RULES, RELATION_RULES
+from mmkit.checks import IMPORT_RULES, RELATION_RULES, no_modules
 from mmkit.checks.relations import Relation
-from mmkit.config import PYPROJECT, ConfigError, has_mmkit_table
+from mmkit.config import (
+    PYPROJECT,
+    UNREADABLE_HINT,
+    ConfigError,
+    NoConfigError,
+    has_mmkit_table,
+)
 from mmkit.findings import RULES, Finding, Severity
 from mmkit.project import Module, Project, SourceFile, load_project
 
@@ -59,9 +65,11 @@ def check_configuration(
     """mmkit.E100 when the configuration or the baseline cannot be used, or the project cannot
     be analysed; mmkit.E101 per stale baseline entry, which fails the check as in `mmkit check`."""
     outcome = _outcome()
-    hint = RULES["mmkit.E100"].fix
     if outcome.error is not None:
-        return [checks.Error(outcome.error, hint=hint, id="mmkit.E100")]
+        return [checks.Error(outcome.error, hint=outcome.hint, id="mmkit.E100")]
+    if outcome.project is not None and not outcome.project.modules:
+        # One warning whatever the tag, like E100: the same W005 `mmkit check` reports.
+        return [to_message(finding) for finding in outcome.findings]
     return [
         checks.Error(f"stale baseline entry: {entry}", hint=STALE_HINT, id="mmkit.E101")
         for entry in outcome.stale
@@ -91,6 +99,18 @@ class _Outcome:
     stale: tuple[str, ...] = ()
     objects: Mapping[tuple[str, str | None], object] = field(default_factory=dict)
     error: str | None = None
+    hint: str = RULES["mmkit.E100"].fix
+
+
+def _failed(error: Exception, message: str | None = None) -> _Outcome:
+    """mmkit.E100's message and the hint for its cause: configuration, settings, baseline, files."""
+    if isinstance(error, ConfigError):
+        hint = error.hint
+    elif isinstance(error, OSError):
+        hint = UNREADABLE_HINT
+    else:
+        hint = RULES["mmkit.E100"].fix
+    return _Outcome(error=message or str(error), hint=hint)
 
 
 def _outcome() -> _Outcome:
@@ -99,17 +119,19 @@ def _outcome() -> _Outcome:
     try:
         project = load_project(find_config())
     except (ConfigError, OSError) as error:
-        return _Outcome(error=str(error))
+        return _failed(error)
+    if not project.modules:
+        return _Outcome(project, (no_modules(project),))
     try:
         relations, objects = _registry(project)
         rules = _rules()
         outcome = baseline.filter_for_project(project, analyse(project, relations, rules), rules)
     except ConfigError as error:  # the baseline's and the settings' problems too
-        return _Outcome(error=str(error))
+        return _failed(error)
     except Exception as error:
         if not _expected(error):
             raise
-        return _Outcome(error=f"mmkit could not check the project at {project.base_dir}: {error}")
+        return _failed(error, f"mmkit could not check the project at {project.base_dir}: {error}")
     return _Outcome(project, outcome.open, outcome.stale, objects)
 
 
@@ -143,7 +165,7 @@ def _messages(
     app_configs: Sequence[AppConfig] | None, *, relation_rules: bool
 ) -> list[checks.CheckMessage]:
     outcome = _outcome()
-    if outcome.project is None:
+    if outcome.project is None or not outcome.project.modules:
         return []
     files = {source.relpath: source for source in outcome.project.files}
     wanted = [f for f in outcome.findings if (f.rule in RELATION_RULES) == relation_rules]
@@ -209,7 +231,7 @@ def find_config() -> Path:
         if path.is_dir():
             path = path / PYPROJECT
         if not path.is_file():
-            raise ConfigError(
+            raise NoConfigError(
                 f"settings.{CONFIG_SETTING} = {str(explicit)!r}: {path} does not exist"
             )
         return path.resolve()
@@ -219,12 +241,12 @@ def find_config() -> Path:
         if found is not None:
             return found
     if not starts:
-        raise ConfigError(
+        raise NoConfigError(
             f"cannot tell where the project's {PYPROJECT} is: set BASE_DIR, or set "
             f"{CONFIG_SETTING} in the settings to its path"
         )
     places = ", ".join(str(start) for start in starts)
-    raise ConfigError(
+    raise NoConfigError(
         f"no [tool.mmkit] table in a {PYPROJECT} at or above {places}; add one, or set "
         f"{CONFIG_SETTING} in the settings to its path"
     )
@@ -590,8 +612,14 @@ def _cache_directory(project: Project) -> Path | None:
 def _path_setting(name: str, value: object) -> str:
     """A setting that names a path, or a ConfigError (mmkit.E100) saying it does not."""
     if not isinstance(value, str | os.PathLike):
-        raise ConfigError(f"settings.{name} must be a path, not {type(value).__name__}")
+        raise ConfigError(
+            f"settings.{name} must be a path, not {type(value).__name__}",
+            hint=f"Set {name} in the settings to a path (a str or a pathlib.Path).",
+        )
     path = os.fspath(value)
     if "\0" in str(path):
-        raise ConfigError(f"settings.{name} contains a NUL character")
+        raise ConfigError(
+            f"settings.{name} contains a NUL character",
+            hint=f"Set {name} in the settings to a path without NUL characters.",
+        )
     return path

@@ -129,7 +129,13 @@ def findings(
             found.extend(_private_import_findings(pair, place))
         if _is_undeclared(pair):
             found.extend(_undeclared_findings(pair, place))
-    found.extend(_cycle_findings(pairs, place))
+    declared = _declared_cycles(project)
+    found.extend(_declared_cycle_findings(project, declared))
+    found.extend(
+        finding
+        for finding in _cycle_findings(pairs, place)
+        if not any(_cycle_modules(finding) <= component for component, _ in declared)
+    )
     found.extend(exports.findings(project, _public_imports(pairs), reader))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
@@ -518,6 +524,67 @@ def _cycle_findings(pairs: list[_Pair], place: StatementFinder) -> Iterator[Find
             imported=first.imported,
             extra=(("cycle", path),),
         )
+
+
+def _declared_cycles(project: Project) -> list[tuple[frozenset[str], list[str]]]:
+    """The groups of modules whose depends_on lists form a cycle, each with one whole cycle."""
+    successors = {
+        module.name: sorted(module.depends_on)
+        for module in project.modules
+        if module.depends_on and not module.shared
+    }
+    found = []
+    for component in strongly_connected_components(successors):
+        if len(component) > 1:
+            found.append((component, _shortest_cycle(min(component), successors, component)))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _declared_cycle_findings(
+    project: Project, declared: list[tuple[frozenset[str], list[str]]]
+) -> Iterator[Finding]:
+    """One E004 per declared cycle, at the first module's table in pyproject.toml.
+
+    A cycle in depends_on is a decision the team wrote down: it is said once, here, and the
+    import cycle that follows it is not reported again at an import.
+    """
+    config = project.config
+    for _, cycle in declared:
+        path = " -> ".join(cycle)
+        yield Finding(
+            rule=CYCLE,
+            path=project.relpath(config.path),
+            line=_table_line(config.path, cycle[0]),
+            column=1,
+            message=f"modules declare a dependency cycle in depends_on: {path}",
+            hint=(
+                f"Take one of the edges out of depends_on ({path}) and invert that dependency "
+                "with an event or a facade callback; to keep the cycle for now, record it "
+                "with `mmkit baseline`."
+            ),
+            module=cycle[0],
+            extra=(("cycle", path),),
+        )
+
+
+def _table_line(pyproject: Path, module: str) -> int:
+    """The line of `[tool.mmkit.modules.NAME]` (or of its depends_on), else 1."""
+    try:
+        lines = pyproject.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    header = re.compile(
+        r"\s*\[\s*tool\.mmkit\.modules\.[\"']?" + re.escape(module) + r"[\"']?\s*\]"
+    )
+    for number, line in enumerate(lines, start=1):
+        if header.match(line):
+            return number
+    return 1
+
+
+def _cycle_modules(finding: Finding) -> frozenset[str]:
+    path = dict(finding.extra).get("cycle", "")
+    return frozenset(part.strip() for part in path.split("->"))
 
 
 def strongly_connected_components(successors: dict[str, list[str]]) -> list[frozenset[str]]:

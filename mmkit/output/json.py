@@ -45,8 +45,9 @@ def finding_data(finding: Finding) -> dict[str, Any]:
 
 
 def summary(report: Report) -> dict[str, Any]:
-    """Counts per rule and of the project, time taken, and what the baseline absorbed."""
-    return {
+    """Counts per rule and of the project, time taken, what the baseline absorbed, and notes
+    on how the modules were found (only when there are any)."""
+    data: dict[str, Any] = {
         "findings": len(report.findings),
         "rules": dict(sorted(Counter(f.rule for f in report.findings).items())),
         "modules": report.modules,
@@ -55,3 +56,6 @@ def summary(report: Report) -> dict[str, Any]:
         "baselined": report.baselined,
         "stale": list(report.stale),
     }
+    if report.notes:
+        data["notes"] = list(report.notes)
+    return data

@@ -65,7 +65,8 @@ def summary(report: Report) -> str:
     if report.baselined:
         counts.append(f"{report.baselined} baselined")
     counts.append(f"{report.seconds:.2f} s")
-    return f"{head} ({', '.join(counts)})"
+    notes = "".join(f"; {note}" for note in report.notes)
+    return f"{head} ({', '.join(counts)}){notes}"
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:

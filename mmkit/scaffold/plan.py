@@ -7,6 +7,8 @@ Everything that can refuse happens here, before a single byte is written, so a r
 from __future__ import annotations
 
 import difflib
+import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -67,6 +69,9 @@ class Plan:
     registration: Registration
     overwrite: bool
     kept: tuple[str, ...] = ()
+    kept_migrations: tuple[str, ...] = ()
+    model_changed: bool = False
+    manage_dir: Path | None = None
 
     def shown(self, path: Path) -> str:
         """A path as the user reads it: relative to the directory of pyproject.toml."""
@@ -115,7 +120,21 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
                 "and to [tool.mmkit] modules if it lists them",
             )
         )
-    kept = _kept_files(target, files) if target.is_dir() else ()
+    kept_migrations = _existing_migrations(target)
+    model_changed = False
+    if kept_migrations:
+        # --force never rewrites a migration that may have been applied: the module keeps its
+        # migrations, and a changed model gets the next one from makemigrations.
+        model_changed = kept_migrations != ("0001_initial.py",) or _changed(
+            target / "migrations" / "0001_initial.py", files.get("migrations/0001_initial.py")
+        )
+        files = {
+            path: text
+            for path, text in files.items()
+            if not path.startswith("migrations/")
+            or (path == "migrations/__init__.py" and not (target / path).exists())
+        }
+    kept = _kept_files(target, files, kept_migrations) if target.is_dir() else ()
     return Plan(
         name=name,
         root=config.root,
@@ -125,6 +144,11 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
         registration=registration,
         overwrite=target.is_dir(),
         kept=kept,
+        kept_migrations=kept_migrations,
+        model_changed=model_changed,
+        manage_dir=next(
+            (d for d in (config.root, config.base_dir) if (d / "manage.py").is_file()), None
+        ),
     )
 
 
@@ -137,9 +161,17 @@ def describe(plan: Plan, dry_run: bool) -> str:
     lines = [f"{would}{verb} {plan.shown(plan.target)}/ ({len(plan.files)} files)"]
     if dry_run:
         lines.extend(_tree(plan.shown(plan.target), [path for path, _ in plan.files]))
+    kept = "would keep" if dry_run else "kept"
     if plan.kept:
-        kept = "would keep" if dry_run else "kept"
         lines.append(f"{kept} {', '.join(plan.kept)} (not written by the templates)")
+    if plan.kept_migrations:
+        shown = ", ".join(f"migrations/{name}" for name in plan.kept_migrations)
+        lines.append(f"{kept} {shown} (--force never rewrites a migration)")
+        if plan.model_changed:
+            lines.append(
+                f"the model differs from its migrations: run python manage.py makemigrations "
+                f"{plan.name} to write the next one"
+            )
     for edit in plan.registration.edits:
         shown = plan.shown(edit.path)
         lines.append(f"{'would edit' if dry_run else 'edited'} {shown} to {edit.summary}")
@@ -154,10 +186,23 @@ def describe(plan: Plan, dry_run: bool) -> str:
     lines.extend(f"to do by hand: {line}" for line in plan.registration.manual)
     lines.extend(f"note: {line}" for line in plan.registration.notes)
     if not dry_run:
-        migrate = any(p.startswith("migrations/0") for p, _ in plan.files)
-        first = "python manage.py migrate, then " if migrate else ""
-        lines.append(f"next: {first}pytest {plan.shown(plan.target)}")
+        lines.append(f"next: {next_command(plan)}")
     return "\n".join(lines)
+
+
+def next_command(plan: Plan) -> str:
+    """The shell command that migrates and runs the new module's tests, as printed after it."""
+    steps = []
+    if plan.model_changed:
+        steps.append(f"python manage.py makemigrations {plan.name}")
+    if plan.kept_migrations or any(p.startswith("migrations/0") for p, _ in plan.files):
+        steps.append("python manage.py migrate")
+    steps.append(f"python manage.py test {plan.name}")
+    command = " && ".join(steps)
+    if plan.manage_dir is None:
+        return f"{command} (in the directory of manage.py)"
+    where = os.path.relpath(plan.manage_dir, Path.cwd())
+    return command if where == os.curdir else f"cd {shlex.quote(where)} && {command}"
 
 
 def _with_interface(files: dict[str, str], interface: str) -> dict[str, str]:
@@ -351,15 +396,39 @@ def _check_paths(project: Project, target: Path, files: dict[str, str]) -> None:
             )
 
 
-def _kept_files(target: Path, files: dict[str, str]) -> tuple[str, ...]:
+def _existing_migrations(target: Path) -> tuple[str, ...]:
+    """The migration files an existing module has (`0001_initial.py`, ...), by name."""
+    folder = target / "migrations"
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(p.name for p in folder.glob("*.py") if p.name != "__init__.py" and p.is_file())
+    )
+
+
+def _changed(path: Path, rendered: str | None) -> bool:
+    """Whether the template renders this file differently from what is on disk."""
+    if rendered is None:
+        return False
+    try:
+        return read_text(path) != rendered
+    except (OSError, UnicodeDecodeError):
+        return True
+
+
+def _kept_files(
+    target: Path, files: dict[str, str], migrations: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     """Files of an existing module that the templates do not write: --force leaves them."""
     kept = []
+    skipped = {f"migrations/{name}" for name in migrations} | {"migrations/__init__.py"}
     for path in sorted(target.rglob("*")):
         relative = path.relative_to(target)
         if (
             path.is_file()
             and "__pycache__" not in relative.parts
             and relative.as_posix() not in files
+            and relative.as_posix() not in skipped
         ):
             kept.append(relative.as_posix())
     return tuple(kept)

@@ -68,7 +68,7 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
         where = (
             f"the settings module {config.settings} (not found under root)"
             if config.settings
-            else 'your settings (set [tool.mmkit] settings = "config.settings" to let mmkit do it)'
+            else f"your settings ({_settings_hint(config)})"
         )
         manual.append(f"add {entry} to INSTALLED_APPS in {where}")
         return None
@@ -100,6 +100,17 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} ({_reason(error)})")
         return None
     return Edit(path, source, new, f'add "{name}" to INSTALLED_APPS')
+
+
+def _settings_hint(config: Config) -> str:
+    """How to let mmkit edit INSTALLED_APPS: the settings manage.py names, or `mmkit init`."""
+    from mmkit.scaffold.django_project import settings_named_by_manage_py
+
+    for directory in (config.base_dir, config.root):
+        found = settings_named_by_manage_py(directory)
+        if found is not None:
+            return f'set [tool.mmkit] settings = "{found}" to let mmkit do it'
+    return "run `mmkit init` in the directory of manage.py to let mmkit do it"
 
 
 def _pyproject_edit(
@@ -247,10 +258,11 @@ def app_label(entry: str) -> str:
     return parts[-1]
 
 
-def add_installed_app(source: str, name: str) -> str:
-    """The settings source with `name` appended to its literal INSTALLED_APPS list or tuple."""
+def add_installed_app(source: str, name: str, setting: str = "INSTALLED_APPS") -> str:
+    """The settings source with `name` appended to its literal INSTALLED_APPS list or tuple
+    (or to another literal list `setting`, such as a split settings' THIRD_PARTY_APPS)."""
     tree = ast.parse(source)
-    node = _installed_apps_node(tree)
+    node = _installed_apps_node(tree, setting)
     lines = source.splitlines(keepends=True)
     start = _offset(lines, node.lineno, node.col_offset)
     end = _offset(lines, node.end_lineno or node.lineno, node.end_col_offset or 0)
@@ -338,7 +350,7 @@ def toml_key(name: str) -> str:
     return f'"{name}"' if "." in name else name
 
 
-def _installed_apps_node(tree: ast.Module) -> ast.List | ast.Tuple:
+def _installed_apps_node(tree: ast.Module, setting: str = "INSTALLED_APPS") -> ast.List | ast.Tuple:
     found: ast.expr | None = None
     for statement in tree.body:
         if isinstance(statement, ast.Assign):
@@ -347,12 +359,12 @@ def _installed_apps_node(tree: ast.Module) -> ast.List | ast.Tuple:
             targets = [statement.target]
         else:
             continue
-        if any(isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in targets):
+        if any(isinstance(t, ast.Name) and t.id == setting for t in targets):
             found = statement.value
     if found is None:
-        raise CannotEdit("the settings do not assign INSTALLED_APPS")
+        raise CannotEdit(f"the settings do not assign {setting}")
     if not isinstance(found, ast.List | ast.Tuple):
-        raise CannotEdit("INSTALLED_APPS is not a literal list or tuple")
+        raise CannotEdit(f"{setting} is not a literal list or tuple")
     return found
 
 
