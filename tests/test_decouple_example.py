@@ -98,7 +98,7 @@ def decouple_the_example(tmp_path: Path, database: dict[str, Any] | None, mmkit_
     assert [column for column, _ in before["foreign_keys"]["books_book"]] == ["author_id"]
 
     recorded = mmkit_cli("baseline", str(project))
-    assert recorded.stdout == "mmkit-baseline.json: recorded 1 finding\n"
+    assert recorded.stdout == "mmkit-baseline.json: recorded 1 finding (+1 new, -0 fixed)\n"
 
     result = mmkit_cli("decouple", "books.Book.author", "--path", str(project))
     assert result.exit_code == 0, result.output
