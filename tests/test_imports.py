@@ -324,3 +324,66 @@ def test_a_folder_without_init_is_noted_alike_when_the_import_table_is_cached(
 
     assert warm == cold == uncached
     assert ("mmkit.W004", "books/sub/a.py", 1) in {(f.rule, f.path, f.line) for f in warm}
+
+
+GUARD_VARIANTS = '''\
+"""Imports in and around `if TYPE_CHECKING:` blocks of every shape."""
+import typing
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    try:
+        import authors.models
+    except ImportError:
+        import authors.use_cases
+    from authors.models import (
+        Author,
+    )
+
+    def typed() -> None:
+        import authors.models
+else:
+    import authors.models
+if False:
+    pass
+elif TYPE_CHECKING:  # only for type checkers
+    import authors.models
+if typing.TYPE_CHECKING and Author:
+    import authors.models
+if not TYPE_CHECKING:
+    import authors.models
+
+
+def later() -> None:
+    text = """
+if TYPE_CHECKING:
+"""
+    import authors.use_cases
+    if TYPE_CHECKING:
+        import authors.models
+    return text
+'''
+
+
+def test_type_checking_guard_is_read_the_same_in_every_block_shape(copy_fixture) -> None:
+    project = copy_fixture("imp_variants")
+    (project / "books" / "guards.py").write_text(GUARD_VARIANTS)
+
+    found = {
+        f.line: f.message.endswith("(under TYPE_CHECKING, still a dependency)")
+        for f in import_findings(project)
+        if f.path == "books/guards.py"
+    }
+
+    assert found == {
+        7: True,
+        9: True,
+        10: True,
+        15: True,
+        17: False,
+        21: True,
+        23: False,
+        25: False,
+        32: False,
+        34: True,
+    }

@@ -42,6 +42,13 @@ _UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<re
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
 _IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
 _BOM = b"\xef\xbb\xbf"
+_BLOCK_HEADER = re.compile(
+    rb"(?:if|elif|else|try|except|finally|for|while|with|def|class|async|match|case)\b"
+    rb".*:[ \t]*(?:#.*)?$"
+)
+_TYPE_CHECKING_HEADER = re.compile(
+    rb"(?:el)?if[ \t]+(?:[A-Za-z_]\w*\.)*TYPE_CHECKING[ \t]*:[ \t]*(?:#.*)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -639,7 +646,8 @@ class FilePlaces:
     """Where the import statements of one file sit, from its bytes.
 
     A line that starts with `import` or `from` and holds no `;` has exactly one statement, at
-    its indentation; anything else (or a file that mentions TYPE_CHECKING) is parsed once.
+    its indentation; whether `if TYPE_CHECKING:` guards it is read from the lines above it
+    (`_guarded`). Anything else is parsed, once per file.
     """
 
     def __init__(self, source: bytes) -> None:
@@ -651,10 +659,12 @@ class FilePlaces:
     def statement(self, line: int, imported: str) -> Statement:
         raw = self._lines[line - 1] if 0 < line <= len(self._lines) else b""
         text = raw.decode("utf-8", errors="replace")
-        if self._simple and b";" not in raw:
+        if b";" not in raw:
             stripped = text.lstrip()
             if _IMPORT_KEYWORD.match(stripped):
-                return Statement(line, len(text) - len(stripped) + 1, False)
+                guarded = False if self._simple else _guarded(self._lines, line)
+                if guarded is not None:
+                    return Statement(line, len(text) - len(stripped) + 1, guarded)
         candidates = self._statements().get(line, [])
         if len(candidates) > 1:
             last_part = imported.rsplit(".", 1)[-1]
@@ -686,6 +696,47 @@ class FilePlaces:
                 by_line[node.lineno].append((Statement(node.lineno, column, guarded), node))
             self._parsed = dict(by_line)
         return self._parsed
+
+
+def _guarded(lines: list[bytes], line: int) -> bool | None:
+    """Whether the statement starting on `line` sits in the body of an `if TYPE_CHECKING:`,
+    read from the headers of the blocks around it; None when the lines are not plain enough
+    to tell (a tab in the indentation, a less indented line that opens no block).
+
+    Each enclosing block's header is the nearest line above that is indented less than the
+    block's code; an `else:`/`elif` header hides the `if` above it, as in the syntax tree.
+    """
+    need = _indentation(lines[line - 1])
+    number = line - 1
+    while need:
+        if need < 0:
+            return None
+        number -= 1
+        if number < 0:
+            return None
+        raw = lines[number]
+        stripped = raw.lstrip(b" ")
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        indent = _indentation(raw)
+        if indent < 0:
+            return None
+        if indent >= need:
+            continue
+        if _BLOCK_HEADER.match(stripped) is None:
+            return None
+        if _TYPE_CHECKING_HEADER.match(stripped):
+            return True
+        need = indent
+    return False
+
+
+def _indentation(raw: bytes) -> int:
+    """The count of leading spaces; -1 when tabs or form feeds make Python's count differ."""
+    stripped = raw.lstrip(b" ")
+    if stripped[:1] in (b"\t", b"\f"):
+        return -1
+    return len(raw) - len(stripped)
 
 
 def _imports_with_guard(
