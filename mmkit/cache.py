@@ -258,7 +258,7 @@ class Cache:
             if updated is None:
                 graph = imports.build_graph(project)
                 table = imports.import_table(project, graph)
-                modules = frozenset(graph.imports.modules & self.manifest().dotted_names())
+                modules = frozenset(graph.modules & self.manifest().dotted_names())
                 updated = _ImportRecord(table, modules, {})
                 self._imports_rescanned = None
             else:

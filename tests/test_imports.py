@@ -168,7 +168,8 @@ def test_graph_is_built_once_and_can_be_reused(copy_fixture, locations) -> None:
 
     graph = imports.build_graph(project)
 
-    assert {"authors.models", "books.views"} <= graph.imports.modules
+    assert {"authors.models", "books.views"} <= graph.modules
+    assert graph.imports["books.views"] == {"authors.models": (3,)}
     assert graph.skipped == ()
     assert locations(imports.findings(project, graph)) == {("mmkit.E003", "books/views.py", 3)}
 
@@ -272,7 +273,9 @@ def test_a_file_only_grimp_failed_on_is_reported_by_this_rule(copy_fixture) -> N
     graph = imports.build_graph(project)
     views = project.root / "books" / "views.py"
     skipped = imports.ProjectGraph(
-        imports=graph.imports, skipped=(imports.SkippedFile(views, "syntax error, line 3"),)
+        imports=graph.imports,
+        modules=graph.modules,
+        skipped=(imports.SkippedFile(views, "syntax error, line 3"),),
     )
 
     warnings = [f for f in imports.findings(project, skipped) if f.rule == "mmkit.W004"]

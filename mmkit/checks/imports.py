@@ -22,16 +22,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from mmkit.checks.model_scan import ParseError, scan
 from mmkit.checks.relations import parse_error_finding
 from mmkit.config import ConfigError
 from mmkit.findings import RULES, Finding
 from mmkit.project import Module, Project, SourceFile, iter_python_files
-
-if TYPE_CHECKING:
-    import grimp
 
 PRIVATE_IMPORT = "mmkit.E003"
 CYCLE = "mmkit.E004"
@@ -61,9 +57,15 @@ class SkippedFile:
 
 @dataclass(frozen=True)
 class ProjectGraph:
-    """grimp's import graph of the packages that hold the modules, built once per run."""
+    """grimp's import scan of the project's files, once per run: all the rules need of a graph.
 
-    imports: grimp.ImportGraph
+    imports maps each scanned file's dotted name to the project modules it imports, each with
+    the line numbers of its import statements; modules holds every module grimp found in the
+    packages (also the excluded files, which are never scanned but are import targets).
+    """
+
+    imports: Mapping[str, Mapping[str, tuple[int, ...]]]
+    modules: frozenset[str]
     skipped: tuple[SkippedFile, ...] = ()
 
 
@@ -156,49 +158,48 @@ def allowed_dependencies(
 
 
 def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
-    """The imports that cross from one module into another, read from the graph.
+    """The imports that cross from one module into another, read from the scan.
 
-    Only the project's own files in modules are importers; the graph answers one query per
-    such file, so the work grows with the files, never with pairs of modules.
+    Only the project's own files in modules are importers; each target's module is looked up
+    once, so the work grows with the imports, never with pairs of modules.
     """
-    imports = graph.imports
-    in_graph = imports.modules
     owners: dict[str, Module | None] = {}
     table: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
     for source in project.files:
         module = source.module
-        if module is None or source.dotted not in in_graph:
+        imported_lines = graph.imports.get(source.dotted) if module is not None else None
+        if not imported_lines:
             continue
         found = []
-        for imported in imports.find_modules_directly_imported_by(source.dotted):
+        for imported, lines in imported_lines.items():
             if imported not in owners:
                 owners[imported] = project.module_of(imported)
             target = owners[imported]
             if target is not None and target.name != module.name:
-                details = imports.get_import_details(importer=source.dotted, imported=imported)
-                lines = tuple(sorted({detail["line_number"] for detail in details})) or (1,)
                 found.append((imported, lines))
         if found:
             table[source.dotted] = tuple(sorted(found))
-    present = frozenset(module.name for module in project.modules if module.name in in_graph)
+    present = frozenset(module.name for module in project.modules if module.name in graph.modules)
     return ImportTable(imports=table, present=present, skipped=graph.skipped)
 
 
-def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph:
-    """Build grimp's graph of every top-level package that holds a module, once per run.
+def build_graph(project: Project) -> ProjectGraph:
+    """Scan the imports of the project's files with grimp, once per run.
 
-    A file grimp cannot parse or decode is left out and the graph built again without it,
-    so one broken file costs its own imports, never the whole check. `cache_dir` is handed
-    to grimp's own cache (None: no cache).
+    Only the files the checks read are scanned (never the excluded tests and migrations), but
+    imports resolve against every module of the packages, as in grimp's whole graph. A file
+    grimp cannot parse or decode is left out and the scan made again without it, so one broken
+    file costs its own imports, never the whole check.
     """
     from grimp.exceptions import SourceSyntaxError
 
     packages = project.top_level_packages
+    checked = frozenset(source.dotted for source in project.files)
     skipped: dict[str, str] = {}
     with _importable_from(project.root, packages):
         while True:
             try:
-                graph = _build(packages, cache_dir, skipped)
+                imports, modules = _scan(packages, checked, skipped)
             except SourceSyntaxError as error:
                 _skip(skipped, error.filename, _syntax_reason(error), error)
             except UnicodeError as error:
@@ -215,27 +216,66 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
             else:
                 break
     return ProjectGraph(
-        imports=graph,
+        imports=imports,
+        modules=modules,
         skipped=tuple(SkippedFile(Path(path), reason) for path, reason in sorted(skipped.items())),
     )
 
 
-def _build(
-    packages: tuple[str, ...], cache_dir: Path | None, skipped: dict[str, str]
-) -> grimp.ImportGraph:
-    import grimp
-    from grimp.application.config import settings as grimp_settings
+def _scan(
+    packages: tuple[str, ...], checked: frozenset[str], skipped: dict[str, str]
+) -> tuple[dict[str, dict[str, tuple[int, ...]]], frozenset[str]]:
+    """grimp's steps of build_graph up to its scan, the scan limited to the checked files.
 
-    cache = str(cache_dir) if cache_dir is not None else None
-    if not skipped:
-        return grimp.build_graph(*packages, cache_dir=cache)
-    # grimp has no option to leave files out, so hide them from the walk that finds modules.
+    Assembling grimp's graph object costs more than the scan and answers nothing the rules
+    need, so the scan's imports are kept as they come. Skipped files are hidden from the walk
+    that finds modules, as if they did not exist.
+    """
+    from grimp.application.config import settings as grimp_settings
+    from grimp.application.scanning import scan_imports
+
     real = grimp_settings.FILE_SYSTEM
-    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped)))
+    if skipped:
+        grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped)))
     try:
-        return grimp.build_graph(*packages, cache_dir=cache)
+        file_system = grimp_settings.FILE_SYSTEM
+        found = set()
+        for name in packages:
+            for directory in grimp_settings.PACKAGE_FINDER.determine_package_directories(
+                package_name=name, file_system=file_system
+            ):
+                found.add(
+                    grimp_settings.MODULE_FINDER.find_package(
+                        package_name=name, package_directory=directory, file_system=file_system
+                    )
+                )
+        wanted = [
+            module_file
+            for package in found
+            for module_file in package.module_files
+            if module_file.module.name in checked
+        ]
+        scanned = scan_imports(
+            wanted,
+            found_packages=found,
+            include_external_packages=False,
+            exclude_type_checking_imports=False,
+        )
     finally:
         grimp_settings.configure(FILE_SYSTEM=real)
+    imports: dict[str, dict[str, tuple[int, ...]]] = {}
+    for module_file, direct_imports in scanned.items():
+        lines: dict[str, set[int]] = defaultdict(set)
+        for direct in direct_imports:
+            lines[direct.imported.name].add(direct.line_number)
+        imports[module_file.module.name] = {
+            imported: tuple(sorted(numbers)) for imported, numbers in lines.items()
+        }
+    modules = frozenset(
+        {module_file.module.name for package in found for module_file in package.module_files}
+        | {name for package in found for name in package.namespace_packages}
+    )
+    return imports, modules
 
 
 def _climbing_imports(
