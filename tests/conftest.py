@@ -6,16 +6,37 @@ test module has to import this file.
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from postgres import PostgresServer, PostgresUnavailable
+from postgres import start as start_postgres
 
 from mmkit.findings import Finding, rule
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the whole session (tests/postgres.py), stopped at the end.
+
+    Skips only where no server binaries exist at all, and never in CI (CI=true): there it fails.
+    """
+    try:
+        server, stop = start_postgres()
+    except PostgresUnavailable as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {missing}")
+        pytest.skip(str(missing))
+    try:
+        yield server
+    finally:
+        stop()
 
 
 @pytest.fixture(autouse=True)
