@@ -609,18 +609,26 @@ def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterat
 
     grimp stops at such a folder once inside a regular package, so the imports of its files
     would pass unchecked. Read from the files on disk, never from the graph, so a run whose
-    import table comes from the cache finds the same folders.
+    import table comes from the cache finds the same folders. Each folder is asked once, as
+    strings: most files share their folder with others.
     """
-    has_init: dict[Path, bool] = {}
-    first_files: dict[Path, SourceFile] = {}
+    root = os.fspath(project.root)
+    base = project.relpath(project.root)
+    prefix = "" if base == "." else f"{base}/"
+    answers: dict[str, str | None] = {}
+    has_init: dict[str, bool] = {}
+    first_files: dict[str, SourceFile] = {}
     for source in project.files:
         if source.module is None or source.module.name not in present:
             continue
-        folder = _first_folder_without_init(project.root, source.path, has_init)
-        if folder is not None:
-            first_files.setdefault(folder, source)
+        folder = source.relpath[len(prefix) :].rpartition("/")[0]
+        if folder not in answers:
+            answers[folder] = _first_folder_without_init(root, folder, has_init)
+        found = answers[folder]
+        if found is not None:
+            first_files.setdefault(found, source)
     for folder, source in first_files.items():
-        relpath = project.relpath(folder)
+        relpath = f"{prefix}{folder}"
         yield _unseen(source, f"{relpath}/: it has", relpath)
 
 
@@ -638,19 +646,20 @@ def _unseen(source: SourceFile, what: str, folder: str) -> Finding:
     )
 
 
-def _first_folder_without_init(root: Path, path: Path, has_init: dict[Path, bool]) -> Path | None:
-    """The outermost folder on the way from root to the file `path` that lacks an
-    `__init__.py` below a folder that has one, as grimp's walk prunes it; None if none does."""
-    folder = root
+def _first_folder_without_init(root: str, folder: str, has_init: dict[str, bool]) -> str | None:
+    """The outermost folder on the way from root to `folder` (both POSIX, folder relative to
+    root) that lacks an `__init__.py` below a folder that has one, as grimp's walk prunes it;
+    None if none does."""
+    current = ""
     in_package = False
-    for part in path.relative_to(root).parts[:-1]:
-        folder = folder / part
-        if folder not in has_init:
-            has_init[folder] = (folder / "__init__.py").is_file()
-        if has_init[folder]:
+    for part in folder.split("/") if folder else ():
+        current = f"{current}/{part}" if current else part
+        if current not in has_init:
+            has_init[current] = os.path.isfile(os.path.join(root, current, "__init__.py"))
+        if has_init[current]:
             in_package = True
         elif in_package:
-            return folder
+            return current
     return None
 
 
