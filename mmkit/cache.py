@@ -318,7 +318,7 @@ class Cache:
             record = {
                 "modules": len(project.modules),
                 "files": len(project.files),
-                "findings": [dataclasses.asdict(finding) for finding in findings],
+                "findings": [_record(finding) for finding in findings],
             }
             self._write(_result_file(variant), key, record)
 
@@ -621,6 +621,12 @@ def _mark(directory: Path) -> None:
 # JSON ---------------------------------------------------------------------------------------
 
 
+def _record(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON takes it: its fields as they are (tuples dump as lists), no deep copy
+    as dataclasses.asdict makes."""
+    return vars(finding)
+
+
 def _finding(item: dict[str, Any]) -> Finding:
     values = dict(item)
     values["extra"] = tuple((str(k), str(v)) for k, v in values.get("extra", ()))
@@ -742,7 +748,7 @@ def _decode_derived(record: dict[str, Any] | None) -> dict[str, _Derived]:
 def _encode_derived(derived: dict[str, _Derived], racy: int) -> dict[str, Any]:
     return {
         name: {
-            "findings": [dataclasses.asdict(finding) for finding in item.findings],
+            "findings": [_record(finding) for finding in item.findings],
             "used": _fresh(item.used, racy),
             "empty": _fresh(item.empty, racy),
         }
