@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -62,6 +62,11 @@ class Project:
 
     config: Config
     modules: tuple[Module, ...]
+    tree: tuple[tuple[str, tuple[str, ...], list[str]], ...] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """The walk of root that discovery already made (see _python_files_by_directory), so
+    `files` need not walk it again; None: walk on first use."""
 
     @property
     def root(self) -> Path:
@@ -106,7 +111,8 @@ class Project:
         found = []
         # Paths are joined as strings per directory: on 20,000 files pathlib's relative_to
         # and with_suffix cost more than the rest of the discovery together.
-        for directory, parts, filenames in _python_files_by_directory(self.root):
+        tree = self.tree if self.tree is not None else _python_files_by_directory(self.root)
+        for directory, parts, filenames in tree:
             folder = Path(directory)
             within = "".join(f"{part}/" for part in parts)
             owner = self.module_of(".".join(parts))
@@ -135,13 +141,15 @@ def discover(config: Config) -> Project:
     """Find the modules the configuration names; when it names none, the apps under root that
     the settings install, or (settings unreadable or absent) every app under root."""
     shared = set(config.shared)
+    tree = None
     installed = _installed_modules(config) if config.modules is None else None
     if installed is not None:
         wanted: list[tuple[str, tuple[str, ...] | None, tuple[str, ...] | None]] = [
             (name, None, None) for name in installed
         ]
     elif config.modules is None:
-        names = [dotted_name(config.root, app) for app in _find_apps(config)]
+        tree = tuple(_python_files_by_directory(config.root))
+        names = [dotted_name(config.root, app) for app in _find_apps(config, tree)]
         wanted = [(name, None, None) for name in names]
     else:
         wanted = [(m.name, m.public, m.depends_on) for m in config.modules]
@@ -163,7 +171,7 @@ def discover(config: Config) -> Project:
     _reject_duplicate_labels(
         config, modules, from_folders=config.modules is None and installed is None
     )
-    return Project(config=config, modules=tuple(sorted(modules, key=lambda m: m.name)))
+    return Project(config, tuple(sorted(modules, key=lambda m: m.name)), tree)
 
 
 def require_modules(project: Project) -> Project:
@@ -268,12 +276,23 @@ def read_label(apps_py: Path) -> str | None:
     return None
 
 
-def _find_apps(config: Config) -> Iterator[Path]:
+def _find_apps(
+    config: Config, tree: Iterable[tuple[str, tuple[str, ...], list[str]]] | None = None
+) -> Iterator[Path]:
     """The folders of Django apps under root that `exclude` leaves in: a package with apps.py,
-    or one without it (Django does not require it) that has models and migrations."""
+    or one without it (Django does not require it) that has models and migrations.
+
+    `tree`: the walk of root, when the caller has made it."""
     exclude = [glob_to_regex(pattern) for pattern in config.exclude]
     seen: set[Path] = set()
-    for path in iter_python_files(config.root):
+    walked = tree if tree is not None else _python_files_by_directory(config.root)
+    paths = (
+        Path(directory) / name
+        for directory, _, names in walked
+        for name in names
+        if name in ("apps.py", "models.py", "__init__.py")
+    )
+    for path in paths:
         if path.name in ("apps.py", "models.py"):
             app = path.parent
         elif path.name == "__init__.py" and path.parent.name == "models":
