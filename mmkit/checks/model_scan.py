@@ -17,6 +17,9 @@ from typing import Literal
 ExprKind = Literal["name", "string", "call", "other"]
 
 _CLASS_STATEMENT = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*class[ \t\f]", re.MULTILINE)
+_DEF_LINE = re.compile(rb"( *)(?:async[ \t]+)?def[ \t]")
+_HEADER_LINES = 60
+"""How far a function's signature may run over lines before its body is kept after all."""
 
 
 @dataclass(frozen=True)
@@ -138,21 +141,115 @@ def may_define_classes(source: bytes) -> bool:
     return _CLASS_STATEMENT.search(source) is not None
 
 
-def scan(source: bytes, dotted: str, is_package: bool) -> FileScan:
+def scan(source: bytes, dotted: str, is_package: bool, *, checked: bool = False) -> FileScan:
     """Read one file's imports, classes and function signatures; never raises on bad source.
 
     dotted is the file's import name and is_package whether it is an `__init__.py`: both are
-    needed to make relative imports absolute.
+    needed to make relative imports absolute. `checked`: the file's syntax is known good (grimp
+    parsed it), so the bodies of its functions, which the scan never reads, need not be
+    parsed: half the parsing time of a typical models file.
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+            tree = _parse_skeleton(source) if checked else None
+            if tree is None:
+                tree = ast.parse(source)
         return _FileScanner(_package_of(dotted, is_package)).run(tree)
     except SyntaxError as error:
         return FileScan(error=ParseError(error.lineno or 1, error.offset or 1, error.msg))
     except (ValueError, RecursionError) as error:
         return FileScan(error=ParseError(1, 1, str(error) or type(error).__name__))
+
+
+def _parse_skeleton(source: bytes) -> ast.Module | None:
+    """The syntax tree with every function body cut down to `pass`; None when that is not
+    surely the same tree around the bodies, and the caller parses the whole file."""
+    skeleton = without_function_bodies(source)
+    if skeleton is None:
+        return None
+    try:
+        return ast.parse(skeleton)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def without_function_bodies(source: bytes) -> bytes | None:
+    """The source with the body of each plain `def` blanked to one `pass`, lines kept where
+    they were; None when nothing was cut.
+
+    Line-based, so a body is cut only when it is unambiguous: its signature ends on a line
+    with balanced brackets and a `:`, and the cut lines (those indented deeper than the `def`,
+    blank or comments) hold balanced brackets and triple quotes and end no line with `\\`.
+    Anything else keeps its body, and a skeleton Python cannot parse is not used.
+    """
+    if b"def" not in source or b"\r" in source:
+        return None
+    lines = source.split(b"\n")
+    count = len(lines)
+    cut = False
+    index = 0
+    while index < count:
+        match = _DEF_LINE.match(lines[index])
+        if match is None:
+            index += 1
+            continue
+        indent = match.end(1)
+        end = _signature_end(lines, index)
+        if end is None:
+            index += 1
+            continue
+        prefix = lines[index][:indent]
+        stop = end + 1
+        while stop < count:
+            line = lines[stop]
+            stripped = line.strip()
+            if (
+                stripped
+                and stripped[:1] != b"#"
+                and not (line.startswith(prefix) and line[indent : indent + 1] in (b" ", b"\t"))
+            ):
+                break
+            stop += 1
+        body = b"\n".join(lines[end + 1 : stop])
+        if (
+            not body.strip()
+            or body.count(b'"""') % 2
+            or body.count(b"'''") % 2
+            or _bracket_balance(body)
+            or body.rstrip().endswith(b"\\")
+        ):
+            index = end + 1
+            continue
+        lines[end + 1] = prefix + b" pass"
+        for number in range(end + 2, stop):
+            lines[number] = b""
+        cut = True
+        index = stop
+    return b"\n".join(lines) if cut else None
+
+
+def _signature_end(lines: list[bytes], start: int) -> int | None:
+    """The line on which the signature starting at `start` ends with its `:`, else None."""
+    balance = 0
+    for number in range(start, min(start + _HEADER_LINES, len(lines))):
+        balance += _bracket_balance(lines[number])
+        if balance < 0:
+            return None
+        if balance == 0:
+            return number if lines[number].rstrip().endswith(b":") else None
+    return None
+
+
+def _bracket_balance(text: bytes) -> int:
+    return (
+        text.count(b"(")
+        + text.count(b"[")
+        + text.count(b"{")
+        - text.count(b")")
+        - text.count(b"]")
+        - text.count(b"}")
+    )
 
 
 class _FileScanner:
