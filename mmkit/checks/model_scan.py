@@ -17,7 +17,9 @@ from typing import Literal
 ExprKind = Literal["name", "string", "call", "other"]
 
 _CLASS_STATEMENT = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*class[ \t\f]", re.MULTILINE)
-_DEF_LINE = re.compile(rb"( *)(?:async[ \t]+)?def[ \t]")
+_DEF_LINE = re.compile(rb"^( *)(?:async[ \t]+)?def[ \t]", re.MULTILINE)
+_DEDENTS: dict[int, re.Pattern[bytes]] = {}
+_CODE = re.compile(rb"[^ \n]")
 _HEADER_LINES = 60
 """How far a function's signature may run over lines before its body is kept after all."""
 
@@ -178,77 +180,83 @@ def without_function_bodies(source: bytes) -> bytes | None:
     """The source with the body of each plain `def` blanked to one `pass`, lines kept where
     they were; None when nothing was cut.
 
-    Line-based, so a body is cut only when it is unambiguous: its signature ends on a line
+    Text-based, so a body is cut only when it is unambiguous: its signature ends on a line
     with balanced brackets and a `:`, and the cut lines (those indented deeper than the `def`,
-    blank or comments) hold balanced brackets and triple quotes and end no line with `\\`.
+    blank or comments) hold balanced brackets and triple quotes and do not end in `\\`.
     Anything else keeps its body, and a skeleton Python cannot parse is not used.
     """
-    if b"def" not in source or b"\r" in source:
+    if b"def" not in source or b"\r" in source or b"\n\t" in source:
         return None
-    lines = source.split(b"\n")
-    count = len(lines)
-    cut = False
-    index = 0
-    while index < count:
-        match = _DEF_LINE.match(lines[index])
+    pieces: list[bytes] = []
+    done = 0
+    position = 0
+    while True:
+        match = _DEF_LINE.search(source, position)
         if match is None:
-            index += 1
+            break
+        position = match.end()
+        header_end = _signature_end(source, match.start())
+        if header_end < 0:
             continue
-        indent = match.end(1)
-        end = _signature_end(lines, index)
-        if end is None:
-            index += 1
-            continue
-        prefix = lines[index][:indent]
-        stop = end + 1
-        while stop < count:
-            line = lines[stop]
-            stripped = line.strip()
-            if (
-                stripped
-                and stripped[:1] != b"#"
-                and not (line.startswith(prefix) and line[indent : indent + 1] in (b" ", b"\t"))
-            ):
-                break
-            stop += 1
-        body = b"\n".join(lines[end + 1 : stop])
+        indent = match.end(1) - match.start(1)
+        dedent = _dedent(indent).search(source, header_end + 1)
+        body_end = dedent.start() if dedent is not None else len(source)
+        start = header_end + 1
         if (
-            not body.strip()
-            or body.count(b'"""') % 2
-            or body.count(b"'''") % 2
-            or _bracket_balance(body)
-            or body.rstrip().endswith(b"\\")
+            _CODE.search(source, start, body_end) is None
+            or source.count(b'"""', start, body_end) % 2
+            or source.count(b"'''", start, body_end) % 2
+            or _bracket_balance(source, start, body_end)
+            or source[max(start, body_end - 100) : body_end].rstrip().endswith(b"\\")
         ):
-            index = end + 1
+            position = header_end
             continue
-        lines[end + 1] = prefix + b" pass"
-        for number in range(end + 2, stop):
-            lines[number] = b""
-        cut = True
-        index = stop
-    return b"\n".join(lines) if cut else None
+        lines = source.count(b"\n", start, body_end)
+        pieces += (source[done:start], match[1], b" pass", b"\n" * lines)
+        done = position = body_end
+    if not pieces:
+        return None
+    pieces.append(source[done:])
+    return b"".join(pieces)
 
 
-def _signature_end(lines: list[bytes], start: int) -> int | None:
-    """The line on which the signature starting at `start` ends with its `:`, else None."""
+def _dedent(indent: int) -> re.Pattern[bytes]:
+    """The line break before the next line of code indented `indent` spaces or less."""
+    pattern = _DEDENTS.get(indent)
+    if pattern is None:
+        pattern = _DEDENTS[indent] = re.compile(rb"\n(?=[ ]{0,%d}[^ \n#])" % indent)
+    return pattern
+
+
+def _signature_end(source: bytes, start: int) -> int:
+    """Where the line ends on which the signature starting at `start` ends with its `:`;
+    -1 when it does not end so within _HEADER_LINES lines."""
     balance = 0
-    for number in range(start, min(start + _HEADER_LINES, len(lines))):
-        balance += _bracket_balance(lines[number])
+    line_start = start
+    for _ in range(_HEADER_LINES):
+        line_end = source.find(b"\n", line_start)
+        if line_end < 0:
+            return -1
+        line = source[line_start:line_end]
+        balance += _bracket_balance(line)
         if balance < 0:
-            return None
+            return -1
         if balance == 0:
-            return number if lines[number].rstrip().endswith(b":") else None
-    return None
+            return line_end if line.rstrip().endswith(b":") else -1
+        line_start = line_end + 1
+    return -1
 
 
-def _bracket_balance(text: bytes) -> int:
+def _bracket_balance(text: bytes, start: int = 0, end: int | None = None) -> int:
+    """Opening minus closing brackets in text[start:end], strings and comments included."""
+    end = len(text) if end is None else end
     return (
-        text.count(b"(")
-        + text.count(b"[")
-        + text.count(b"{")
-        - text.count(b")")
-        - text.count(b"]")
-        - text.count(b"}")
+        text.count(b"(", start, end)
+        + text.count(b"[", start, end)
+        + text.count(b"{", start, end)
+        - text.count(b")", start, end)
+        - text.count(b"]", start, end)
+        - text.count(b"}", start, end)
     )
 
 
