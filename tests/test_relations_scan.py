@@ -178,6 +178,12 @@ def test_findings_decides_by_module_of_model_and_target() -> None:
 TRICKY_BODIES = '''\
 from django.db import models
 
+TEMPLATE = """
+def inner(it):
+    for _ in it:
+        pass
+"""
+
 
 def plain(a: "Author") -> int:
     return a.id

@@ -180,7 +180,8 @@ def without_function_bodies(source: bytes) -> bytes | None:
     """The source with the body of each plain `def` blanked to one `pass`, lines kept where
     they were; None when nothing was cut.
 
-    Text-based, so a body is cut only when it is unambiguous: its signature ends on a line
+    Text-based, so a body is cut only when it is unambiguous: the `def` follows an even number
+    of triple quotes (it is not text in a string), its signature ends on a line
     with balanced brackets and a `:`, and the cut lines (those indented deeper than the `def`,
     blank or comments) hold balanced brackets and triple quotes and do not end in `\\`.
     Anything else keeps its body, and a skeleton Python cannot parse is not used.
@@ -190,11 +191,19 @@ def without_function_bodies(source: bytes) -> bytes | None:
     pieces: list[bytes] = []
     done = 0
     position = 0
+    counted = 0
+    quotes = [0, 0]
     while True:
         match = _DEF_LINE.search(source, position)
         if match is None:
             break
         position = match.end()
+        # A `def` after an odd number of triple quotes is text in a string, not a function.
+        quotes[0] += source.count(b'"""', counted, match.start())
+        quotes[1] += source.count(b"'''", counted, match.start())
+        counted = match.start()
+        if quotes[0] % 2 or quotes[1] % 2:
+            continue
         header_end = _signature_end(source, match.start())
         if header_end < 0:
             continue
