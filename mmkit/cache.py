@@ -349,7 +349,7 @@ class Cache:
             facts = self._sources.facts.get(relpath)
             if facts is None or facts.stat is None or facts.stat[0] >= racy:
                 continue
-            text = json.dumps(self._sources.scans[relpath], default=_encode)
+            text = json.dumps(_encode(self._sources.scans[relpath]), separators=(",", ":"))
             scans[relpath] = [*facts.stat, facts.dotted, text]
         return scans
 
@@ -672,39 +672,46 @@ def _decode_scan(item: list[Any]) -> StoredScan:
     from mmkit.checks.sources import StoredScan
 
     mtime, size, dotted, text = item
-    scan = json.loads(text, object_hook=_decode_dataclass)
+    scan = _decode(json.loads(text))
     if not isinstance(scan, FileScan):
         raise TypeError("not a FileScan")
     return StoredScan((int(mtime), int(size)), str(dotted), scan)
 
 
-_TAG = "@"
-
-
 def _encode(value: object) -> object:
-    """json.dumps' fallback: the relation scan's frozen dataclasses as tagged objects."""
+    """The relation scan as JSON values: a frozen dataclass is `{"ClassName": [its fields in
+    order]}`, a tuple a list; positional, so decoding is one walk without a per-object hook."""
+    if isinstance(value, tuple):
+        return [_encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-        return {_TAG: type(value).__name__, **fields}
+        fields = [_encode(getattr(value, field.name)) for field in _fields(type(value))]
+        return {type(value).__name__: fields}
+    if value is None or isinstance(value, str | int | bool):
+        return value
     raise TypeError(f"cannot store {type(value).__name__} in the cache")
 
 
-def _decode_dataclass(value: dict[str, Any]) -> object:
-    """json.loads' object hook: tagged objects back into the scan's dataclasses."""
-    name = value.get(_TAG)
-    if name is None:
-        return value
-    cls = _scan_classes().get(name)
-    if cls is None:
-        raise ValueError(f"unknown cached type {name!r}")
-    return cls(**{key: _tuples(item) for key, item in value.items() if key != _TAG})
-
-
-def _tuples(value: object) -> object:
-    """JSON's lists back into the tuples the frozen dataclasses hold."""
+def _decode(value: object) -> object:
+    """_encode's JSON values back into the scan's dataclasses and tuples."""
     if isinstance(value, list):
-        return tuple(_tuples(item) for item in value)
+        return tuple([_decode(item) for item in value])
+    if isinstance(value, dict):
+        ((name, fields),) = value.items()
+        cls = _scan_classes().get(name)
+        if cls is None or not isinstance(fields, list):
+            raise ValueError(f"unknown cached type {name!r}")
+        return cls(*[_decode(item) for item in fields])
     return value
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = dataclasses.fields(cls)
+    return found
 
 
 _SCAN_CLASSES: dict[str, type] = {}
