@@ -10,7 +10,7 @@ STAMP := $(VENV)/.mmkit-installed
 
 help:
 	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
-	@echo "make test   set up .venv if needed, run ruff and every test suite (what CI runs)"
+	@echo "make test   set up .venv if needed, run ruff, every test suite and mmkit test --all (what CI runs)"
 	@echo "make bench  compare mmkit with grimp, import-linter and tach (minutes; docs/performance.md)"
 	@echo "make clean  remove .venv, caches and the example database"
 
@@ -34,6 +34,7 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 	cd example_project && ../$(BIN)/pytest
+	cd example_project && ../$(BIN)/mmkit test --all
 
 # The speed comparison of docs/performance.md: minutes, so not part of `make test`.
 BENCH_STAMP := $(VENV)/.mmkit-bench-installed

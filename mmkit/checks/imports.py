@@ -157,6 +157,17 @@ def allowed_dependencies(
     }
 
 
+def imported_modules(project: Project) -> set[tuple[str, str]]:
+    """(module, other module) for every import across modules, allowed or not, for `mmkit test`.
+
+    A module that declares no depends_on depends on what it imports: this is that set.
+    """
+    if not project.modules:
+        return set()
+    table = import_table(project, build_graph(project))
+    return {(pair.module.name, pair.target.name) for pair in _cross_module_pairs(project, table)}
+
+
 def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
     """The imports that cross from one module into another, read from the scan.
 
