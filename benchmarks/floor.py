@@ -20,10 +20,12 @@ def main() -> int:
     from grimp.application.config import settings
     from grimp.application.scanning import scan_imports
 
-    checked = {}
+    checked = set()
+    size = 0
     for line in Path(listing).read_text().splitlines():
         relpath, dotted = line.split(" ")
-        checked[dotted] = Path(relpath).read_bytes()
+        checked.add(dotted)
+        size += len(Path(relpath).read_bytes())
     file_system = settings.FILE_SYSTEM
     found = {
         settings.MODULE_FINDER.find_package(
@@ -46,7 +48,7 @@ def main() -> int:
         include_external_packages=False,
         exclude_type_checking_imports=False,
     )
-    print(len(checked), sum(len(imports) for imports in scanned.values()))
+    print(len(checked), size, sum(len(imports) for imports in scanned.values()))
     return 0
 
 
