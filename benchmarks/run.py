@@ -94,12 +94,13 @@ LINT_IMPORT = re.compile(r"^- (?P<importer>\S+) -> (?P<imported>\S+) \(l\.(?P<li
 
 @dataclass(frozen=True)
 class Sample:
-    """One run of one tool: wall time, peak resident memory and what it printed."""
+    """One run of one tool: wall time, peak resident memory, CPU time and what it printed."""
 
     seconds: float
     peak_kb: int
     returncode: int
     output: str
+    cpu: float = 0.0
 
     @property
     def failed(self) -> bool:
@@ -153,7 +154,8 @@ def measure(argv: list[str], cwd: Path) -> Sample:
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
-    return Sample(seconds, usage.ru_maxrss, process.returncode, text)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, usage.ru_maxrss, process.returncode, text, cpu)
 
 
 def find_tools() -> Tools:
@@ -467,6 +469,8 @@ def _cell(case: Case, tool: str, column: int) -> str:
         return f"failed (exit {failed.returncode})"
     if column == 1:
         return f"{result[1]:.0f} MB"
+    if column == 2:
+        return f"{statistics.median(s.cpu for s in samples):.3f} s"
     floor = median(case, "grimp")
     ratio = f" ({result[0] / floor[0]:.2f}x)" if floor and tool != "grimp" else ""
     return f"{result[0]:.3f} s{ratio}"
@@ -562,6 +566,16 @@ def report(cases: list[Case], tools: Tools, rounds: int) -> str:
             + " | ".join(cells)
             + " |"
         )
+    lines += [
+        "",
+        "### CPU time (median of user + system; tach and grimp's scan use both cores)",
+        "",
+        "| size | layout | " + " | ".join(TITLES[t] for t in TOOLS) + " |",
+        "|---|---|" + "---:|" * len(TOOLS),
+    ]
+    for case in cases:
+        cells = [_cell(case, tool, 2) for tool in TOOLS]
+        lines.append(f"| {case.name} | {case.layout} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "### Peak memory (median of each run's maximum resident set)",
