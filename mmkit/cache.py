@@ -155,8 +155,6 @@ class Cache:
         self._derived_new: set[str] = set()
         self._imports: _ImportRecord | None = None
         self._imports_rescanned: set[str] | None = set()
-        self.syntax_checked: frozenset[str] = frozenset()
-        """The files grimp's scan parsed in this run (see model_scan.scan's `checked`)."""
 
     @classmethod
     def open(cls, config: Config, directory: Path | None = None) -> Cache:
@@ -259,7 +257,6 @@ class Cache:
             updated = _update(project, stored, self.manifest(), rescanned) if stored else None
             if updated is None:
                 graph = imports.build_graph(project)
-                self.syntax_checked = frozenset(graph.imports)
                 table = imports.import_table(project, graph)
                 modules = frozenset(graph.modules & self.manifest().dotted_names())
                 updated = _ImportRecord(table, modules, {})

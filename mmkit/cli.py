@@ -115,14 +115,16 @@ def check_report(
     use_baseline: bool = True,
     no_cache: bool = False,
     cache_dir: Path | None = None,
+    path_prefix: str | None = "",
 ) -> Report:
     """Load the project at or above PATH, run every check and count what was checked.
 
     With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
     entries that no longer occur are reported as stale. The baseline is read on every run,
-    also when the findings come from the cache.
+    also when the findings come from the cache. `path_prefix` None asks git where the
+    project sits in its repository.
     """
-    from mmkit import baseline, config
+    from mmkit import baseline, config, vcs
 
     started = time.perf_counter()
     with one_line_errors(), without_gc_pauses():
@@ -140,6 +142,9 @@ def check_report(
         seconds=time.perf_counter() - started,
         baselined=outcome.baselined,
         stale=outcome.stale,
+        path_prefix=vcs.path_prefix(configuration.base_dir)
+        if path_prefix is None
+        else vcs.normalize_prefix(path_prefix),
     )
 
 
@@ -158,15 +163,31 @@ def check_report(
     is_flag=True,
     help="Report every finding, also those recorded in mmkit-baseline.json.",
 )
+@click.option(
+    "--path-prefix",
+    default=None,
+    metavar="PREFIX",
+    help="Put PREFIX before each path in sarif and github output (default: the directory of "
+    "pyproject.toml relative to `git rev-parse --show-toplevel`).",
+)
 @cache_options
-def check(path: str, fmt: str, no_baseline: bool, no_cache: bool, cache_dir: Path | None) -> None:
+def check(
+    path: str,
+    fmt: str,
+    no_baseline: bool,
+    path_prefix: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+) -> None:
     """Check the project at PATH (or the nearest parent with [tool.mmkit]) for boundary violations.
 
     Findings recorded in mmkit-baseline.json (see `mmkit baseline`) do not count; recorded
     ones that no longer occur are stale and fail the check until the baseline is rewritten.
     Exit status: 0 no findings, 1 findings, 2 usage or configuration error.
     """
-    report = check_report(path, not no_baseline, no_cache, cache_dir)
+    if fmt not in ("sarif", "github"):
+        path_prefix = ""
+    report = check_report(path, not no_baseline, no_cache, cache_dir, path_prefix)
     click.echo(render(fmt, report), nl=False)
     raise SystemExit(1 if report.failed else 0)
 

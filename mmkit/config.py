@@ -15,7 +15,16 @@ from typing import Any
 PYPROJECT = "pyproject.toml"
 DEFAULT_PUBLIC: tuple[str, ...] = ("facade",)
 DEFAULT_EXCLUDE: tuple[str, ...] = ("**/migrations/**",)
-TOP_LEVEL_KEYS = ("root", "modules", "public", "shared", "exclude", "settings", "templates")
+TOP_LEVEL_KEYS = (
+    "root",
+    "modules",
+    "public",
+    "shared",
+    "exclude",
+    "settings",
+    "templates",
+    "relation_fields",
+)
 MODULE_KEYS = ("public", "depends_on")
 
 
@@ -45,6 +54,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     settings: str | None = None
     templates: Path | None = None
+    relation_fields: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -140,6 +150,7 @@ def parse(table: dict[str, Any], path: Path) -> Config:
         templates=(base_dir / _string(table, "templates", where, "")).resolve()
         if templates is not None
         else None,
+        relation_fields=_dotted_names(table, "relation_fields", where),
     )
 
 
@@ -165,6 +176,19 @@ def _names(
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{where}: '{key}' must be a list of strings")
     return tuple(value)
+
+
+def _dotted_names(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """Import paths of classes (`myapp.fields.MoneyLink`): at least a module and a name."""
+    names = _names(table, key, where, ())
+    for name in names:
+        parts = name.split(".")
+        if len(parts) < 2 or not all(part.isidentifier() for part in parts):
+            raise ConfigError(
+                f"{where}: '{key}' entry {name!r} is not the import path of a class "
+                "(like 'myapp.fields.MoneyLink')"
+            )
+    return names
 
 
 def _modules(value: Any, where: str) -> tuple[tuple[ModuleConfig, ...] | None, str | None]:

@@ -11,6 +11,8 @@ import textwrap
 from mmkit.config import did_you_mean
 from mmkit.findings import RULES, Rule, rule
 
+SEES_TITLE = "What mmkit sees, and what it cannot see statically"
+
 
 class UnknownRule(LookupError):
     """A rule id that is not in the catalogue; the message is one line with a suggestion."""
@@ -43,6 +45,7 @@ def text(r: Rule) -> str:
         f"{r.id} ({r.name}): {r.title}",
         f"Severity: {r.severity.value}",
         _prose("Why it matters", r.why),
+        *([_prose(SEES_TITLE, r.sees)] if r.sees else []),
         _code("Bad", r.bad),
         _code("Good", r.good),
         _prose("Fix", r.fix),
@@ -56,7 +59,8 @@ def markdown(r: Rule) -> str:
     return (
         f"## {r.id} ({r.name})\n\n{r.title}.\n\n"
         f"### Why it matters\n\n{_unwrap(r.why)}\n\n"
-        f"### Bad\n\n```{_language(r.bad)}\n{r.bad}\n```\n\n"
+        + (f"### {SEES_TITLE}\n\n{_unwrap(r.sees)}\n\n" if r.sees else "")
+        + f"### Bad\n\n```{_language(r.bad)}\n{r.bad}\n```\n\n"
         f"### Good\n\n```{_language(r.good)}\n{r.good}\n```\n\n"
         f"### Fix\n\n{r.fix}\n\n"
         f"### Suppress one occurrence\n\n{_suppression_note(r)}\n"
@@ -82,7 +86,14 @@ def _suppression_note(r: Rule) -> str:
 
 
 def _prose(title: str, body: str) -> str:
-    filled = textwrap.fill(_unwrap(body), width=88, initial_indent="  ", subsequent_indent="  ")
+    filled = textwrap.fill(
+        _unwrap(body),
+        width=88,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
     return f"{title}\n{filled}"
 
 

@@ -30,6 +30,8 @@ class Rule:
     bad: str
     good: str
     fix: str
+    sees: str = ""
+    """What the rule looks at and, honestly, what it cannot see statically (`mmkit check`)."""
 
     @property
     def short_id(self) -> str:
@@ -130,6 +132,21 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Keep the other module's id (an indexed integer or UUID field) instead of a relation, "
         "and ask that module's facade for its data.",
+        sees=_text(
+            """
+            mmkit check reads every concrete model's fields from the source: Django's relation
+            fields, subclasses of them defined in the project, the relation fields of
+            django-taggit (TaggableManager: its through model, its tag model and the
+            tagged_items GenericRelation it adds), django-modelcluster (ParentalKey,
+            ParentalManyToManyField), django-mptt (TreeForeignKey, TreeOneToOneField,
+            TreeManyToManyField) and django-sortedm2m (SortedManyToManyField) by import path,
+            and the classes listed in [tool.mmkit] relation_fields. It cannot see fields
+            added by code at run time or a field class whose bases are computed: where such a
+            field is passed another module's model it reports mmkit.W004 instead.
+            manage.py check reads Django's app registry and sees every relation field Django
+            sees, whatever its class.
+            """
+        ),
     ),
     Rule(
         id="mmkit.E002",
@@ -176,6 +193,14 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Give the model its own table and keep the other module's id; share behaviour "
         "through an abstract base model in a shared module.",
+        sees=_text(
+            """
+            Bases are followed through imports and re-exports, also
+            apps.get_model("label", "Model") (and lookups named like it, django-oscar's
+            get_model) with literal arguments; a get_model base whose arguments are computed
+            is a mmkit.W004. manage.py check asks Django's registry.
+            """
+        ),
     ),
     Rule(
         id="mmkit.E003",
@@ -195,6 +220,7 @@ RULES: dict[str, Rule] = _rules(
             """
             # web/views.py
             from authors.models import Author
+            from authors.facade import use_cases  # not in authors.facade.__all__
 
 
             def author_detail(request, pk):
@@ -215,6 +241,20 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Import the module's public interface (its facade) instead, and add the function "
         "you need there if it is missing.",
+        sees=_text(
+            """
+            Every import statement of a module's files counts, also inside functions and under
+            TYPE_CHECKING. Names are checked against the public file they come from: with
+            __all__ only the names it lists are public; without it, names starting with an
+            underscore and private modules the file imports are not. Seen are
+            `from authors.facade import name` statements and attribute reads on import aliases
+            (`import authors.facade as f` then `f.use_cases`; `from authors import facade`,
+            also inside a function). Not seen: getattr(), an alias handed to other code,
+            `from authors.facade import *`, and `import authors.facade as f` inside a
+            function; names are not scoped, so a local variable that shadows an alias is taken
+            for the alias.
+            """
+        ),
     ),
     Rule(
         id="mmkit.E004",
@@ -262,6 +302,14 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Break the cycle: move the shared piece into one of the modules or a shared module, "
         "or invert one dependency with a callback or a signal.",
+        sees=_text(
+            """
+            The same imports as mmkit.E003: every import statement of the modules' files (also
+            inside functions and under TYPE_CHECKING), shared modules left out. Imports made at
+            run time (importlib.import_module, dotted strings in settings or URLconfs) are not
+            seen.
+            """
+        ),
     ),
     Rule(
         id="mmkit.E005",
@@ -298,6 +346,13 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Add the module to depends_on in [tool.mmkit.modules.<name>] if the dependency is "
         "intended, or remove the import.",
+        sees=_text(
+            """
+            Every import statement of the module's files, against its depends_on; imports made
+            at run time (importlib.import_module, dotted strings) are not seen. Model relations
+            are mmkit.E001's business, whatever depends_on says.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W001",
@@ -335,6 +390,12 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Add a facade.py with the functions other modules may call, or set public = [] for "
         "the module if nothing of it is meant to be used from outside (a gateway).",
+        sees=_text(
+            """
+            Looks for the files `public` names (facade.py or a facade/ package; __init__.py
+            when listed). What the interface contains is for mmkit.W002 and mmkit.E003.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W002",
@@ -379,6 +440,17 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Return frozen dataclasses (DTOs) from the facade and convert models to them inside "
         "the module.",
+        sees=_text(
+            """
+            For each name a public interface exports (its __all__, else its public names):
+            a model (reported where __all__ lists it), an annotation that names a model or a
+            QuerySet, and for a function without a return annotation the expression of each
+            return statement when it visibly is a model or QuerySet: Author(...),
+            Author.objects.get/filter/all(...), list(...) of those, or a local variable
+            assigned from one. A model returned through another function call, a
+            comprehension or an attribute is not seen.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W003",
@@ -407,6 +479,13 @@ RULES: dict[str, Rule] = _rules(
             """
         ),
         fix="Remove the comment, or correct the rule id in it.",
+        sees=_text(
+            """
+            Every `# mmkit: ignore[...]` comment, once the rules it names have run; a comment
+            for rules that did not run (the import rules with MMKIT_IMPORT_CHECKS = False in
+            the Django door) is left alone.
+            """
+        ),
     ),
     Rule(
         id="mmkit.W004",
@@ -441,6 +520,15 @@ RULES: dict[str, Rule] = _rules(
         ),
         fix="Run mmkit on a Python that understands the file's syntax, fix the syntax error, or "
         "write the relation target so it can be read statically (a class or 'label.Model').",
+        sees=_text(
+            """
+            A file that cannot be parsed or read; a relation target, through model or model
+            base computed at run time (a call mmkit does not know, a non-literal
+            apps.get_model); a field class mmkit does not know that is passed another
+            module's model as its first argument, to= or through= (list it in relation_fields
+            if it is a relation field).
+            """
+        ),
     ),
     Rule(
         id="mmkit.E100",

@@ -9,6 +9,7 @@ test_django_checks.py. Where the doors cannot agree, KNOWN says why.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -34,6 +35,19 @@ RUNTIME_USER_MODEL = (
     "so (W004), Django's registry knows the user model it loaded"
 )
 KNOWN: dict[str, dict[Row, str]] = {
+    "rel_packages": {
+        (
+            "mmkit.E001",
+            "books.Book",
+            "price_source",
+            "authors.Author",
+            "books/models.py",
+            17,
+        ): (
+            "PriceLink's base is computed (getattr(models, ...)) and the field is not listed in "
+            "relation_fields: the source door cannot tell it is a ForeignKey and says so (W004)"
+        ),
+    },
     "rel_user_unreadable": {
         ("mmkit.E001", "books.Book", "owner", "accounts.User", "books/models.py", 7): (
             RUNTIME_USER_MODEL
@@ -60,12 +74,25 @@ CANNOT_LOAD: dict[str, tuple[str, str]] = {
         "project_models.Setting is a model outside every app: no INSTALLED_APPS made of the "
         "modules can hold it",
     ),
+    "rel_get_model": (
+        "ModuleNotFoundError",
+        "books/models.py uses django-oscar's get_model (not installed) and inherits from "
+        "apps.get_model(...), which Django answers only once every models module is imported: "
+        "static reading is the only way to see it",
+    ),
     "rel_unresolved": (
         "AppRegistryNotReady",
         "books/models.py calls apps.get_model() at import time, written to defeat static reading",
     ),
 }
 """Fixture projects Django cannot set up, with the error it raises and why."""
+
+if not all(importlib.util.find_spec(package) for package in ("mptt", "sortedm2m")):
+    CANNOT_LOAD["rel_tree_fields"] = (
+        "ModuleNotFoundError",
+        "django-mptt and django-sortedm2m are not in the test extra; the source door knows "
+        "their fields by import path (tests/test_relation_packages.py)",
+    )
 
 CHILD = r"""
 import importlib, json, os, sys
@@ -81,16 +108,22 @@ try:
         os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     else:
         user_model = "auth.User"
+        packages = []
         if project.config.settings:
             try:
                 declared = importlib.import_module(project.config.settings)
                 user_model = getattr(declared, "AUTH_USER_MODEL", user_model)
+                packages = [
+                    app for app in getattr(declared, "INSTALLED_APPS", [])
+                    if app in ("taggit", "modelcluster", "mptt", "sortedm2m")
+                ]
             except Exception:
                 pass
         settings.configure(
             INSTALLED_APPS=[
                 "django.contrib.contenttypes",
                 "django.contrib.auth",
+                *packages,
                 *(module.name for module in project.modules),
             ],
             AUTH_USER_MODEL=user_model,

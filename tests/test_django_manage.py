@@ -164,3 +164,29 @@ def test_a_broken_config_is_one_error_not_a_crash(example_copy: Path, cache: Pat
     assert "?: (mmkit.E100) " in result.stderr
     assert "unknown key 'rooot' (did you mean 'root'?)" in result.stderr
     assert result.stderr.count("(mmkit.E100)") == 1
+
+
+def test_a_name_the_facade_does_not_export_is_e003_in_manage_py_check(
+    example_copy: Path, cache: Path
+) -> None:
+    views = example_copy / "web" / "views.py"
+    text = views.read_text()
+    anchor = "import authors.facade\n"
+    taken = "from authors.facade import use_cases  # noqa: F401\n"
+    views.write_text(text.replace(anchor, anchor + taken, 1))
+    line = line_of(views, taken.strip())
+    fk_line = line_of(example_copy / "books" / "models.py", FOREIGN_KEY)
+
+    result = manage(example_copy, "check", cache=cache)
+
+    assert result.returncode == 1
+    assert issues(result.stderr) == {
+        ("books.Book.author", "mmkit.E001", "books/models.py", fk_line),
+        ("web.views", "mmkit.E003", "web/views.py", line),
+    }
+    assert (
+        f"web.views: (mmkit.E003) web/views.py:{line}:1: web.views imports "
+        "authors.facade.use_cases, which authors.facade does not export (its __all__: "
+        "AuthorDTO, AuthorNotFound, NewAuthor, add_author, author_exists, get_author, "
+        "get_authors, list_authors)"
+    ) in result.stderr

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from click.testing import Result
 
+from mmkit.explain import SEES_TITLE
 from mmkit.findings import RULES, Rule
 
 Cli = Callable[..., Result]
@@ -34,7 +35,16 @@ def test_explain_prints_why_bad_good_and_fix(rule: Rule, mmkit_cli: Cli) -> None
     assert textwrap.indent(rule.bad, "    ") in output
     assert textwrap.indent(rule.good, "    ") in output
     headings = [line for line in output.splitlines() if line and not line.startswith(" ")]
-    assert headings[2:] == ["Why it matters", "Bad", "Good", "Fix", "Suppress one occurrence"]
+    sees = [SEES_TITLE] if rule.sees else []
+    assert headings[2:] == [
+        "Why it matters",
+        *sees,
+        "Bad",
+        "Good",
+        "Fix",
+        "Suppress one occurrence",
+    ]
+    assert " ".join(rule.sees.split()) in " ".join(output.split())
 
 
 @pytest.mark.parametrize("spelling", ["mmkit.E003", "E003", "e003", "private-import"])

@@ -37,7 +37,7 @@ def w002(path: str, *lines: int) -> set[tuple[str, str, int]]:
             {("mmkit.W001", "books/__init__.py", 1), ("mmkit.W001", "billing/__init__.py", 1)},
         ),
         ("iface_models", w002("authors/facade.py", 1, 6, 10, 14, 18, 22, 26, 30, 34, 38, 51)),
-        ("iface_all", w002("authors/facade.py", 2, 3)),
+        ("iface_all", w002("authors/facade.py", 3, 5)),
         (
             "iface_package",
             w002("books/facade/queries.py", 1, 8),
@@ -75,7 +75,7 @@ def test_models_handed_out_by_a_facade() -> None:
 
 
 def test_exported_model_names_its_label() -> None:
-    [finding, _] = sorted(interface_findings("iface_all"), key=lambda f: f.line)
+    [finding] = [f for f in interface_findings("iface_all") if f.model is not None]
     assert (finding.message, finding.model, finding.module, finding.column) == (
         "authors.facade exports Author, a model",
         "authors.Author",
@@ -96,3 +96,35 @@ def test_a_facade_package_reports_each_name_in_the_file_that_binds_it() -> None:
         "books.facade.queries exports Book, a model",
         "books.facade.queries.books returns list[Book], which names a model (Book)",
     }
+
+
+def test_unannotated_public_functions_that_visibly_return_models() -> None:
+    found = interface_findings("iface_returns")
+    assert places(found) == w002("authors/facade.py", 3, 6, 20) | w002(
+        "books/facade.py", 3, 6, 10, 15, 19
+    )
+    assert messages(found) >= {
+        "authors.facade exports Author, a model",
+        "authors.facade.first_author returns Author.objects.order_by('name').first(), an "
+        "instance of Author, a model (no return annotation)",
+        "books.facade.book returns Book.objects.get(pk=book_id), an instance of Book, "
+        "a model (no return annotation)",
+        "books.facade.books_titled returns found, a QuerySet of Book (no return annotation)",
+        "books.facade.new_book returns Book(title=title), an instance of Book, a "
+        "model (no return annotation)",
+        "books.facade.all_books returns list(Book.objects.all()), Book instances, models "
+        "(no return annotation)",
+    }
+
+
+def test_a_model_listed_in_all_is_reported_at_its_listing() -> None:
+    [exported] = [f for f in interface_findings("iface_returns") if "exports Author" in f.message]
+    assert (exported.path, exported.line, exported.column) == ("authors/facade.py", 6, 1)
+
+
+def test_w002_of_returned_models_in_both_doors() -> None:
+    from doors import cli_door, django_door
+
+    expected = w002("authors/facade.py", 3, 6, 20) | w002("books/facade.py", 3, 6, 10, 15, 19)
+    assert cli_door(FIXTURES / "iface_returns") == expected
+    assert django_door(FIXTURES / "iface_returns") == expected

@@ -96,7 +96,9 @@ def test_json_names_model_field_and_target_of_relations() -> None:
 
 
 def test_github(mmkit_cli: Cli) -> None:
-    result = mmkit_cli("check", str(FIXTURES / "out_small"), "--format", "github")
+    result = mmkit_cli(
+        "check", str(FIXTURES / "out_small"), "--format", "github", "--path-prefix", ""
+    )
 
     assert result.exit_code == 1
     assert result.stdout == (

@@ -27,7 +27,7 @@ E003_HINT = (
 
 
 def sarif_of(cli: Cli, project: Path) -> tuple[int, dict[str, Any]]:
-    result = cli("check", str(project), "--format", "sarif")
+    result = cli("check", str(project), "--format", "sarif", "--path-prefix", "")
     return result.exit_code, json.loads(result.stdout)
 
 

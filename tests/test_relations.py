@@ -57,7 +57,9 @@ def e001(path: str, *lines: int) -> list[tuple[str, str, int]]:
         ),
         (
             "rel_unresolved",
-            [("mmkit.W004", "books/models.py", line) for line in (11, 12, 13, 14, 15, 16, 17)],
+            [("mmkit.W004", "books/models.py", line) for line in (11, 13, 14, 15, 16, 17)]
+            # apps.get_model("authors", "Author") with literal arguments names authors.Author.
+            + [("mmkit.E001", "books/models.py", 12)],
         ),
         (
             "rel_user_unreadable",
@@ -200,7 +202,7 @@ def test_unresolved_targets_are_noted_not_guessed() -> None:
         "cannot resolve the through model of books.Book.readers "
         "(ManyToManyField(through=get_model())); not checked" in messages(found)
     )
-    assert {f.hint for f in found} == {RULES["mmkit.W004"].fix}
+    assert {f.hint for f in found if f.rule == "mmkit.W004"} == {RULES["mmkit.W004"].fix}
 
 
 def test_user_model_read_from_settings() -> None:
@@ -241,3 +243,21 @@ def test_run_reports_relation_rules_once() -> None:
     assert places([f for f in found if f.rule in RELATION_RULES]) == places(
         relation_findings("rel_parse_error")
     )
+
+
+def test_get_model_as_a_base_with_literal_arguments_is_e002_else_w004() -> None:
+    found = relation_findings("rel_get_model")
+    assert places(found) == [
+        ("mmkit.E002", "books/models.py", 9),
+        ("mmkit.E002", "books/models.py", 13),
+        ("mmkit.E002", "books/models.py", 22),  # django-oscar's get_model, by its name
+        ("mmkit.W004", "books/models.py", 18),
+    ]
+    assert messages(found) >= {
+        "books.Editor inherits from authors.Author, a concrete model of module 'authors' "
+        "(multi-table inheritance)",
+        "books.PenName inherits from authors.Pen, a concrete model of module 'authors' "
+        "(proxy model)",
+        "cannot resolve the base apps.get_model(AUTHOR_APP, 'Author') of books.Ghost: its "
+        "arguments are not literal strings; the inheritance was not checked",
+    }

@@ -15,7 +15,6 @@ from mmkit.checks.model_scan import (
     StarImport,
     may_define_classes,
     scan,
-    without_function_bodies,
 )
 from mmkit.checks.relations import Relation
 from mmkit.project import SourceFile, load_project
@@ -173,65 +172,3 @@ def test_findings_decides_by_module_of_model_and_target() -> None:
         "books.Book inherits from authors.Author, a concrete model of module 'authors' "
         "(proxy model)"
     )
-
-
-TRICKY_BODIES = '''\
-from django.db import models
-
-TEMPLATE = """
-def inner(it):
-    for _ in it:
-        pass
-"""
-
-
-def plain(a: "Author") -> int:
-    return a.id
-
-
-def signature_over_lines(
-    first: int,
-    second: dict[str, int] | None = None,
-) -> "models.QuerySet[Author]":
-    text = """
-class Hidden(models.Model):
-    other = models.ForeignKey("elsewhere.Thing", on_delete=models.CASCADE)
-"""
-    return text
-
-
-def brackets_open(x):
-    return [
-x]
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=10)
-
-    def save(self, *args, **kwargs):
-        # a comment at the margin
-        super().save(*args, **kwargs)
-
-    editor = models.ForeignKey("books.Editor", on_delete=models.CASCADE)
-
-    async def fetch(self):  # a comment after the colon
-        return 1
-
-    class Meta:
-        abstract = False
-
-
-def continued():
-    return 1 + \\
-        2
-'''
-
-
-def test_a_scan_without_function_bodies_is_the_scan_with_them() -> None:
-    """What a file grimp checked is scanned from equals its full scan, on every fixture file."""
-    sources = [TRICKY_BODIES.encode(), *(p.read_bytes() for p in FIXTURES.rglob("*.py"))]
-    for source in sources:
-        assert scan(source, "books.models", False, checked=True) == scan(
-            source, "books.models", False
-        )
-    assert without_function_bodies(TRICKY_BODIES.encode()) is not None

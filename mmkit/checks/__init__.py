@@ -53,23 +53,16 @@ def run(
         return rules is None or any(rule_id in rules for rule_id in ids)
 
     findings: list[Finding] = []
-    # The import scan comes first: the files grimp parsed need no full parse for the scans.
-    import_findings: list[Finding] = []
-    if wanted(*IMPORT_RULES) and project.modules:
-        if cache is not None:
-            table = cache.import_table(project)
-            sources.checked = cache.syntax_checked
-            import_findings = imports.findings(project, table=table, statement=sources.statement)
-        else:
-            graph = imports.build_graph(project)
-            sources.checked = frozenset(graph.imports)
-            import_findings = imports.findings(project, graph, statement=sources.statement)
     if wanted(*RELATION_RULES, NOT_ANALYSED):
         if relations is None:
             findings.extend(from_scans("relations", source_relations))
         else:
             findings.extend(relations_check.findings(project, relations))
-    findings.extend(import_findings)
+    if wanted(*IMPORT_RULES):
+        table = cache.import_table(project) if cache is not None and project.modules else None
+        findings.extend(
+            imports.findings(project, table=table, statement=sources.statement, reader=sources.scan)
+        )
     if wanted(*INTERFACE_RULES):
         findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
     if rules is not None:

@@ -23,6 +23,8 @@ from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 
+from mmkit.checks import exports
+from mmkit.checks.model_index import ScanReader, read_scan
 from mmkit.checks.model_scan import ParseError, scan
 from mmkit.checks.relations import parse_error_finding
 from mmkit.config import ConfigError
@@ -113,11 +115,13 @@ def findings(
     *,
     table: ImportTable | None = None,
     statement: StatementFinder | None = None,
+    reader: ScanReader = read_scan,
 ) -> list[Finding]:
     """E003, E004 and E005 for the project.
 
     `graph` or `table` lets a caller reuse what it built or cached; `statement` places a
-    reported import (by default each file that holds one is read once).
+    reported import (by default each file that holds one is read once); `reader` gives the
+    FileScan of a file that imports a public interface, whose names E003 checks.
     """
     if not project.modules:
         return []
@@ -132,6 +136,7 @@ def findings(
         if _is_undeclared(pair):
             found.extend(_undeclared_findings(pair, place))
     found.extend(_cycle_findings(pairs, place))
+    found.extend(exports.findings(project, _public_imports(pairs), reader))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
     found.extend(_unseen_folder_findings(project, table.present))
@@ -407,6 +412,15 @@ def _cross_module_pairs(project: Project, table: ImportTable) -> list[_Pair]:
             if target is not None and target.name != source.module.name:
                 pairs.append(_Pair(importer, imported, lines, source, source.module, target))
     return pairs
+
+
+def _public_imports(pairs: list[_Pair]) -> dict[str, set[str]]:
+    """Importer -> the public files of other (not shared) modules it imports."""
+    found: dict[str, set[str]] = {}
+    for pair in pairs:
+        if not pair.target.shared and not _is_private(pair):
+            found.setdefault(pair.importer, set()).add(pair.imported)
+    return found
 
 
 def _is_private(pair: _Pair) -> bool:

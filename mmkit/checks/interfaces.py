@@ -75,9 +75,11 @@ def _models_handed_out(index: ModelIndex, file: SourceFile, checked: set[str]) -
     """W002 for each model the public file exports and each exported signature naming one.
 
     Functions count wherever they are defined: a facade that re-exports a use case hands out
-    what the use case returns; the finding goes where the facade binds the name. A name
-    taken from another public file of the module (`checked`) is reported there, once.
+    what the use case returns; the finding goes where the facade binds the name (a model
+    listed in `__all__`: where it is listed). A name taken from another public file of the
+    module (`checked`) is reported there, once.
     """
+    scope = index.scope(file.dotted)
     for export in _exported_names(index, file):
         if export.source != file.dotted and export.source in checked:
             continue
@@ -85,7 +87,10 @@ def _models_handed_out(index: ModelIndex, file: SourceFile, checked: set[str]) -
         if index.is_model(symbol):
             model = index.model_of(symbol)
             message = f"{file.dotted} exports {export.name}, a model"
-            yield _w002(file, export, message, model.label if model else None)
+            # Listed in __all__: the line to fix is the listing, not the import.
+            listed = scope.scan.export_line(export.name) if scope is not None else None
+            place = _Export(export.name, listed, 1, export.source) if listed else export
+            yield _w002(file, place, message, model.label if model else None)
         elif symbol is not None and symbol.kind == "function":
             for problem in _signature_problems(index, symbol.value):
                 yield _w002(file, export, f"{file.dotted}.{export.name} {problem}", None)
@@ -104,6 +109,16 @@ def _signature_problems(index: ModelIndex, key: str) -> Iterator[str]:
         problem = _model_in(index, defined_in, annotation)
         if problem is not None:
             yield f"{verb} {problem}"
+    for returned in function.returned:
+        symbol = index.resolve(defined_in.dotted, Expr("name", returned.model, returned.model))
+        if not index.is_model(symbol):
+            continue
+        what = {
+            "queryset": f"a QuerySet of {returned.model}",
+            "instance": f"an instance of {returned.model}, a model",
+            "instances": f"{returned.model} instances, models",
+        }[returned.what]
+        yield f"returns {returned.text}, {what} (no return annotation)"
 
 
 @dataclass(frozen=True)

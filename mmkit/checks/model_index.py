@@ -37,6 +37,24 @@ USER_MODEL_NAME = "AUTH_USER_MODEL"
 USER_MODEL_SETTING = f"django.conf.settings.{USER_MODEL_NAME}"
 GET_USER_MODEL = "django.contrib.auth.get_user_model"
 DEFAULT_USER_MODEL = "auth.User"
+GET_MODEL = "get_model"
+"""A model lookup by label usable as a base class or a target: Django's `apps.get_model` and
+the helpers named like it (django-oscar's `oscar.core.loading.get_model`)."""
+
+
+def get_model_label(symbol: Symbol | None) -> str | Uncertain | None:
+    """ "label.Model" for `apps.get_model("label", "Model")` or `apps.get_model("label.Model")`
+    with literal arguments; Uncertain when the arguments are not literal; None for other
+    expressions."""
+    if symbol is None or symbol.kind != "call" or symbol.value.rpartition(".")[2] != GET_MODEL:
+        return None
+    args = symbol.args
+    if len(args) == 2 and all(args):
+        return f"{args[0]}.{args[1]}"
+    if len(args) == 1 and args[0].count(".") == 1 and all(args[0].split(".")):
+        return args[0]
+    return Uncertain("its arguments are not literal strings")
+
 
 MODEL_BASES = frozenset(
     {
@@ -60,7 +78,20 @@ _CANONICAL = {
     },
 }
 _THIRD_PARTY_FIELD_SUFFIXES = ("ManyToManyField", "OneToOneField", "ForeignKey")
-_THIRD_PARTY_FIELDS = {"modelcluster.fields.ParentalKey": "ForeignKey"}
+TAGGABLE_MANAGER = "TaggableManager"
+THIRD_PARTY_FIELDS: dict[str, str] = {
+    "taggit.managers.TaggableManager": TAGGABLE_MANAGER,
+    "modelcluster.fields.ParentalKey": "ForeignKey",
+    "modelcluster.fields.ParentalManyToManyField": "ManyToManyField",
+    **{
+        f"mptt.{where}.Tree{kind}": kind
+        for where in ("fields", "models")
+        for kind in ("ForeignKey", "OneToOneField", "ManyToManyField")
+    },
+    "sortedm2m.fields.SortedManyToManyField": "ManyToManyField",
+}
+"""Relation fields of third-party packages, by import path, with the kind Django's registry
+names them by: the nearest Django relation field they subclass, else their own class name."""
 _MODEL_FIELD_MODULES = (
     "django.db.models.",
     "django.contrib.postgres.fields.",
@@ -153,7 +184,7 @@ def is_model_base(dotted: str) -> bool:
 
 def relation_kind(dotted: str) -> str | None:
     """The Django relation field an outside class is, also by name for third-party fields."""
-    kind = RELATION_FIELDS.get(dotted) or _THIRD_PARTY_FIELDS.get(dotted)
+    kind = RELATION_FIELDS.get(dotted) or THIRD_PARTY_FIELDS.get(dotted)
     if kind is not None or dotted.startswith("django."):
         return kind
     name = dotted.rpartition(".")[2]
@@ -389,8 +420,10 @@ class ModelIndex:
         Django's fields only work on a model, so a class that declares them is one."""
         if any(is_model_base(root) for root in self.roots(key)):
             return True
-        if any(self.model_of(self.resolve(file.dotted, base)) for base in cls.bases):
-            return True
+        for base in cls.bases:
+            symbol = self.resolve(file.dotted, base)
+            if self.model_of(symbol) or get_model_label(symbol) is not None:
+                return True
         return self.opaque(key) and self._declares_model_attributes(file.dotted, cls)
 
     def opaque(self, key: str) -> bool:
@@ -455,25 +488,62 @@ class ModelIndex:
         return symbol.kind == "class" and any(r in QUERYSET_BASES for r in self.roots(symbol.value))
 
     def bases(self, model: Model) -> Iterator[Model]:
-        """The model's direct bases that are models themselves."""
+        """The model's direct bases that are models themselves (a class, or a module model
+        named by `apps.get_model(...)` with literal arguments)."""
         for base in model.cls.bases:
-            found = self.model_of(self.resolve(model.file.dotted, base))
+            symbol = self.resolve(model.file.dotted, base)
+            found = self.model_of(symbol)
+            label = get_model_label(symbol)
+            if found is None and isinstance(label, str):
+                found = self.model_by_label(label)
             if found is not None:
                 yield found
 
+    def unresolved_bases(self, model: Model) -> Iterator[Expr]:
+        """Bases named by `apps.get_model(...)` whose arguments cannot be read statically."""
+        for base in model.cls.bases:
+            if isinstance(get_model_label(self.resolve(model.file.dotted, base)), Uncertain):
+                yield base
+
     def field_kind(self, where: str, callee: str) -> str | None:
-        """The relation kind of a field class called as `callee` in the file `where`, if any."""
+        """The relation kind of a field class called as `callee` in the file `where`, if any:
+        Django's, a known third-party one's (by its outside bases), or the class name of one
+        the configuration lists in relation_fields."""
         key = (where, callee)
         if key not in self._field_kinds:
-            symbol = self.resolve(where, Expr("name", callee, callee))
-            roots: tuple[str, ...] = ()
-            if symbol is not None and symbol.kind == "external":
-                roots = (symbol.value,)
-            elif symbol is not None and symbol.kind == "class":
-                roots = self.roots(symbol.value)
-            kinds = (relation_kind(root) for root in roots)
-            self._field_kinds[key] = next((kind for kind in kinds if kind), None)
+            found = None
+            classes = self.field_classes(where, callee)
+            if classes is not None:
+                own, outside = classes
+                kinds = (relation_kind(dotted) for dotted in outside)
+                found = next((kind for kind in kinds if kind), None)
+                listed = self.project.config.relation_fields
+                if found is None:
+                    named = (c for c in (own, *outside) if c in listed)
+                    found = next((c.rpartition(".")[2] for c in named), None)
+            self._field_kinds[key] = found
         return self._field_kinds[key]
+
+    def field_classes(self, where: str, callee: str) -> tuple[str, tuple[str, ...]] | None:
+        """The dotted name of the class a field call names and the outside classes it is or
+        derives from; None when the callee cannot be followed (bound at run time, a function)."""
+        symbol = self.resolve(where, Expr("name", callee, callee))
+        if symbol is not None and symbol.kind == "external":
+            return symbol.value, (symbol.value,)
+        if symbol is not None and symbol.kind == "class":
+            return symbol.value, self.roots(symbol.value)
+        return None
+
+    def model_by_label(self, label: str) -> Model | None:
+        """The module model Django would name `label` ("books.Book"), if there is one."""
+        app_label, _, name = label.partition(".")
+        found = self.model_label(app_label, name)
+        if found is None:
+            return None
+        for model in self.module_models():
+            if model.label == found:
+                return model
+        return None
 
     def inherited_fields(self, model: Model) -> Iterator[tuple[Model, FieldScan]]:
         """Fields the model gets from its abstract bases (at any depth), nearest base first.

@@ -8,6 +8,7 @@ kept as written; resolving them across files is the project-wide step (model_ind
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from collections.abc import Iterator
@@ -15,13 +16,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 ExprKind = Literal["name", "string", "call", "other"]
+ReturnedKind = Literal["instance", "queryset", "instances"]
 
+_INDENTED_FROM = re.compile(rb"^[ \t\f]+from[ \t\f.(\\]", re.MULTILINE)
 _CLASS_STATEMENT = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*class[ \t\f]", re.MULTILINE)
-_DEF_LINE = re.compile(rb"^( *)(?:async[ \t]+)?def[ \t]", re.MULTILINE)
-_DEDENTS: dict[int, re.Pattern[bytes]] = {}
-_CODE = re.compile(rb"[^ \n]")
-_HEADER_LINES = 60
-"""How far a function's signature may run over lines before its body is kept after all."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class FieldScan:
 
     name: str
     callee: str
-    target: Expr
+    target: Expr | None
     through: Expr | None
     line: int
     column: int
@@ -107,14 +105,55 @@ class Annotation:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """What a `return` of a function without a return annotation visibly hands out: a model
+    instance (`Author(...)`, `Author.objects.get(...)`), a QuerySet (`Author.objects.all()`) or
+    a container of instances (`list(Author.objects.all())`), also through a local variable
+    assigned from one. `model` is the dotted name as written."""
+
+    model: str
+    what: ReturnedKind
+    text: str
+
+
+@dataclass(frozen=True)
 class FunctionScan:
-    """A module-level function and the annotations of its signature (annotated params only)."""
+    """A module-level function and the annotations of its signature (annotated params only);
+    without a return annotation, what its return statements visibly return."""
 
     name: str
     line: int
     column: int
     params: tuple[tuple[str, Annotation], ...]
     returns: Annotation | None
+    returned: tuple[Returned, ...] = ()
+
+
+@dataclass(frozen=True)
+class NameImport:
+    """`from origin import name` anywhere in the file (functions too), origin made absolute:
+    the names a file takes from another file, which E003 checks against that file's exports."""
+
+    origin: str
+    name: str
+    line: int
+    column: int
+    bound: str = ""
+    """The name the statement binds (`as` name), when it differs from `name`."""
+
+
+@dataclass(frozen=True)
+class AttributeUse:
+    """`alias.attr.more` where alias is an import of `origin` (absolute; module-level imports,
+    and `from x import y` anywhere):
+    `import authors.facade as f; f.use_cases` is ("authors.facade", "f", ("use_cases",)).
+    The outermost chain of each expression only."""
+
+    origin: str
+    alias: str
+    attributes: tuple[str, ...]
+    line: int
+    column: int
 
 
 @dataclass(frozen=True)
@@ -136,6 +175,19 @@ class FileScan:
     functions: tuple[FunctionScan, ...] = ()
     exports: tuple[str, ...] | None = None
     error: ParseError | None = None
+    export_lines: tuple[int, ...] = ()
+    exports_literal: bool = True
+    """Whether `__all__` is all literal strings; one built from other lists is known only in
+    part (`exports` holds its literal strings)."""
+    name_imports: tuple[NameImport, ...] = ()
+    attribute_uses: tuple[AttributeUse, ...] = ()
+
+    def export_line(self, name: str) -> int | None:
+        """The line of `__all__` that lists `name` (its string, or the statement)."""
+        if self.exports is None or name not in self.exports:
+            return None
+        index = self.exports.index(name)
+        return self.export_lines[index] if index < len(self.export_lines) else None
 
 
 def may_define_classes(source: bytes) -> bool:
@@ -143,152 +195,63 @@ def may_define_classes(source: bytes) -> bool:
     return _CLASS_STATEMENT.search(source) is not None
 
 
-def scan(source: bytes, dotted: str, is_package: bool, *, checked: bool = False) -> FileScan:
+def scan(source: bytes, dotted: str, is_package: bool) -> FileScan:
     """Read one file's imports, classes and function signatures; never raises on bad source.
 
     dotted is the file's import name and is_package whether it is an `__init__.py`: both are
-    needed to make relative imports absolute. `checked`: the file's syntax is known good (grimp
-    parsed it), so the bodies of its functions, which the scan never reads, need not be
-    parsed: half the parsing time of a typical models file.
+    needed to make relative imports absolute.
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = _parse_skeleton(source) if checked else None
-            if tree is None:
-                tree = ast.parse(source)
-        return _FileScanner(_package_of(dotted, is_package)).run(tree)
+            tree = ast.parse(source)
+        return _FileScanner(_package_of(dotted, is_package), source).run(tree)
     except SyntaxError as error:
         return FileScan(error=ParseError(error.lineno or 1, error.offset or 1, error.msg))
     except (ValueError, RecursionError) as error:
         return FileScan(error=ParseError(1, 1, str(error) or type(error).__name__))
 
 
-def _parse_skeleton(source: bytes) -> ast.Module | None:
-    """The syntax tree with every function body cut down to `pass`; None when that is not
-    surely the same tree around the bodies, and the caller parses the whole file."""
-    skeleton = without_function_bodies(source)
-    if skeleton is None:
-        return None
-    try:
-        return ast.parse(skeleton)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-
-
-def without_function_bodies(source: bytes) -> bytes | None:
-    """The source with the body of each plain `def` blanked to one `pass`, lines kept where
-    they were; None when nothing was cut.
-
-    Text-based, so a body is cut only when it is unambiguous: the `def` follows an even number
-    of triple quotes (it is not text in a string), its signature ends on a line
-    with balanced brackets and a `:`, and the cut lines (those indented deeper than the `def`,
-    blank or comments) hold balanced brackets and triple quotes and do not end in `\\`.
-    Anything else keeps its body, and a skeleton Python cannot parse is not used.
-    """
-    if b"def" not in source or b"\r" in source or b"\n\t" in source:
-        return None
-    pieces: list[bytes] = []
-    done = 0
-    position = 0
-    counted = 0
-    quotes = [0, 0]
-    while True:
-        match = _DEF_LINE.search(source, position)
-        if match is None:
-            break
-        position = match.end()
-        # A `def` after an odd number of triple quotes is text in a string, not a function.
-        quotes[0] += source.count(b'"""', counted, match.start())
-        quotes[1] += source.count(b"'''", counted, match.start())
-        counted = match.start()
-        if quotes[0] % 2 or quotes[1] % 2:
-            continue
-        header_end = _signature_end(source, match.start())
-        if header_end < 0:
-            continue
-        indent = match.end(1) - match.start(1)
-        dedent = _dedent(indent).search(source, header_end + 1)
-        body_end = dedent.start() if dedent is not None else len(source)
-        start = header_end + 1
-        if (
-            _CODE.search(source, start, body_end) is None
-            or source.count(b'"""', start, body_end) % 2
-            or source.count(b"'''", start, body_end) % 2
-            or _bracket_balance(source, start, body_end)
-            or source[max(start, body_end - 100) : body_end].rstrip().endswith(b"\\")
-        ):
-            position = header_end
-            continue
-        lines = source.count(b"\n", start, body_end)
-        pieces += (source[done:start], match[1], b" pass", b"\n" * lines)
-        done = position = body_end
-    if not pieces:
-        return None
-    pieces.append(source[done:])
-    return b"".join(pieces)
-
-
-def _dedent(indent: int) -> re.Pattern[bytes]:
-    """The line break before the next line of code indented `indent` spaces or less."""
-    pattern = _DEDENTS.get(indent)
-    if pattern is None:
-        pattern = _DEDENTS[indent] = re.compile(rb"\n(?=[ ]{0,%d}[^ \n#])" % indent)
-    return pattern
-
-
-def _signature_end(source: bytes, start: int) -> int:
-    """Where the line ends on which the signature starting at `start` ends with its `:`;
-    -1 when it does not end so within _HEADER_LINES lines."""
-    balance = 0
-    line_start = start
-    for _ in range(_HEADER_LINES):
-        line_end = source.find(b"\n", line_start)
-        if line_end < 0:
-            return -1
-        line = source[line_start:line_end]
-        balance += _bracket_balance(line)
-        if balance < 0:
-            return -1
-        if balance == 0:
-            return line_end if line.rstrip().endswith(b":") else -1
-        line_start = line_end + 1
-    return -1
-
-
-def _bracket_balance(text: bytes, start: int = 0, end: int | None = None) -> int:
-    """Opening minus closing brackets in text[start:end], strings and comments included."""
-    end = len(text) if end is None else end
-    return (
-        text.count(b"(", start, end)
-        + text.count(b"[", start, end)
-        + text.count(b"{", start, end)
-        - text.count(b")", start, end)
-        - text.count(b"]", start, end)
-        - text.count(b"}", start, end)
-    )
-
-
 class _FileScanner:
     """Collects a FileScan from a module's top-level statements, in source order."""
 
-    def __init__(self, package: list[str]) -> None:
+    def __init__(self, package: list[str], source: bytes = b"") -> None:
         self.package = package
+        self.source = source
         self.bindings: list[Binding] = []
         self.stars: list[StarImport] = []
         self.classes: list[ClassScan] = []
         self.functions: list[FunctionScan] = []
         self.exports: list[str] | None = None
+        self.export_lines: list[int] = []
+        self.exports_literal = True
 
     def run(self, tree: ast.Module) -> FileScan:
         for node in _top_level(tree.body):
             self.statement(node)
+        name_imports = tuple(_name_imports(tree, self.package, self.source))
+        # Module aliases only: lowercase names (a class is not a module). Names a function's
+        # own `from x import y` binds count too, after the module-level ones.
+        aliases = {b.name: b.origin for b in self.bindings if b.origin is not None}
+        for imported in name_imports:
+            aliases.setdefault(
+                imported.bound or imported.name, f"{imported.origin}.{imported.name}"
+            )
+        aliases = {
+            name: origin
+            for name, origin in aliases.items()
+            if name[:1].islower() and not _outside_project(origin)
+        }
         return FileScan(
             bindings=tuple(self.bindings),
             stars=tuple(self.stars),
             classes=tuple(self.classes),
             functions=tuple(self.functions),
             exports=tuple(self.exports) if self.exports is not None else None,
+            export_lines=tuple(self.export_lines),
+            exports_literal=self.exports_literal,
+            name_imports=name_imports,
+            attribute_uses=tuple(_attribute_uses(tree, aliases, self.source)),
         )
 
     def statement(self, node: ast.stmt) -> None:
@@ -302,6 +265,30 @@ class _FileScanner:
             self.functions.append(_function_scan(node))
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             self.assignment(node)
+        elif isinstance(node, ast.Expr) and self.exports is not None:
+            self.exports_call(node.value)
+
+    def exports_call(self, call: ast.expr) -> None:
+        """`__all__.append("x")` and `__all__.extend([...])`; other calls on it (or arguments
+        that are not literal) leave the list unknown."""
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "__all__"
+        ):
+            return
+        assert self.exports is not None
+        method, args = call.func.attr, call.args
+        if method == "append" and len(args) == 1 and _is_string(args[0]):
+            assert isinstance(args[0], ast.Constant)
+            self.exports.append(args[0].value)
+            self.export_lines.append(args[0].lineno)
+        elif method == "extend" and len(args) == 1 and _all_strings(args[0]):
+            self.exports.extend(_string_list(args[0]) or [])
+            self.export_lines.extend(_string_lines(args[0]))
+        else:
+            self.exports_literal = False
 
     def import_from(self, node: ast.ImportFrom) -> None:
         origin = _absolute(node.module, node.level, self.package)
@@ -334,11 +321,17 @@ class _FileScanner:
 
     def set_exports(self, node: ast.stmt, value: ast.expr) -> None:
         names = _string_list(value)
+        lines = _string_lines(value)
+        literal = _all_strings(value)
         if isinstance(node, ast.AugAssign):
             if self.exports is not None and names is not None:
                 self.exports.extend(names)
+                self.export_lines.extend(lines)
+            self.exports_literal = self.exports_literal and literal
         else:
             self.exports = names
+            self.export_lines = lines if names is not None else []
+            self.exports_literal = literal
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -397,6 +390,104 @@ def _string_list(node: ast.expr) -> list[str] | None:
         return None
     names = [e.value for e in node.elts if isinstance(e, ast.Constant)]
     return [n for n in names if isinstance(n, str)]
+
+
+def _is_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _all_strings(node: ast.expr) -> bool:
+    """A list or tuple of string literals only."""
+    return isinstance(node, ast.List | ast.Tuple) and all(_is_string(e) for e in node.elts)
+
+
+def _string_lines(node: ast.expr) -> list[int]:
+    """The line of each string in a list or tuple, in the order _string_list keeps them."""
+    if not isinstance(node, ast.List | ast.Tuple):
+        return []
+    return [e.lineno for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+
+
+def _outside_project(origin: str) -> bool:
+    """Django's own modules: never a project's public interface, so what a file takes from
+    them is not kept (`models.CharField` in every models.py). The standard library's names
+    are kept: a project may have an app called `calendar` or `email`."""
+    top = origin.partition(".")[0]
+    return top in ("django", "__future__")
+
+
+def _name_imports(tree: ast.Module, package: list[str], source: bytes) -> Iterator[NameImport]:
+    """Every `from x import name` of the file, at any depth (imports are statements); the
+    nested statements are walked only when an indented `from` shows there may be one."""
+    nested_imports = _INDENTED_FROM.search(source) is not None
+    pending: list[ast.stmt] = list(reversed(tree.body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.ImportFrom):
+            origin = _absolute(node.module, node.level, package)
+            if origin is None or _outside_project(origin):
+                continue
+            for alias in node.names:
+                if alias.name != "*":
+                    bound = alias.asname if alias.asname not in (None, alias.name) else ""
+                    yield NameImport(origin, alias.name, node.lineno, node.col_offset, bound or "")
+            continue
+        if not nested_imports:
+            continue
+        nested: list[ast.stmt] = []
+        for field in ("body", "orelse", "finalbody"):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                nested.extend(child for child in value if isinstance(child, ast.stmt))
+        for handler in getattr(node, "handlers", ()):
+            nested.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            nested.extend(case.body)
+        pending.extend(reversed(nested))
+
+
+def _attribute_uses(
+    tree: ast.Module, aliases: dict[str, str], source: bytes
+) -> Iterator[AttributeUse]:
+    """`alias.attr` chains on module-level import aliases, outermost chain of each expression.
+
+    Names are not scoped: a local variable that shadows an import alias counts as the alias.
+    Only the statements whose lines mention `alias.` are walked.
+    """
+    if not aliases:
+        return
+    pattern = rb"(?<![\w.])(?:" + b"|".join(re.escape(a.encode()) for a in aliases) + rb")\."
+    starts = [m.start() for m in re.finditer(pattern, source)]
+    lines = sorted({source.count(b"\n", 0, start) + 1 for start in starts})
+    if not lines:
+        return
+    longest: dict[tuple[int, int], AttributeUse] = {}
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        first = getattr(node, "lineno", None)
+        if first is not None:
+            last = getattr(node, "end_lineno", None) or first
+            at = bisect.bisect_left(lines, first)
+            if at == len(lines) or lines[at] > last:
+                continue  # no line of this node mentions an alias
+        if not isinstance(node, ast.expr):
+            pending.extend(ast.iter_child_nodes(node))
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Attribute):
+                dotted = _dotted(inner)
+                head, _, rest = (dotted or "").partition(".")
+                origin = aliases.get(head)
+                if origin is None:
+                    continue
+                # Nested attributes of one chain start at one place: keep the outermost.
+                place = (inner.lineno, inner.col_offset)
+                known = longest.get(place)
+                if known is None or len(known.attributes) < rest.count(".") + 1:
+                    attributes = tuple(rest.split("."))
+                    longest[place] = AttributeUse(origin, head, attributes, *place)
+    yield from sorted(longest.values(), key=lambda use: (use.line, use.column))
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -493,18 +584,19 @@ def _meta_flag(meta: ast.ClassDef, flag: str) -> bool:
 
 
 def _field_scans(names: list[str], statement: ast.stmt, call: ast.Call) -> Iterator[FieldScan]:
-    """A field per assigned name when the call has a target (first argument or `to=`)."""
+    """A field per assigned name when the call has a target (first argument or `to=`) or a
+    `through=` (taggit's TaggableManager has only that)."""
     callee = _dotted(call.func)
     keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
     target = call.args[0] if call.args else keywords.get("to")
-    if callee is None or target is None:
-        return
     through = keywords.get("through")
+    if callee is None or (target is None and through is None):
+        return
     for name in names:
         yield FieldScan(
             name=name,
             callee=callee,
-            target=_expr(target),
+            target=_expr(target) if target is not None else None,
             through=_expr(through) if through is not None else None,
             line=statement.lineno,
             column=statement.col_offset,
@@ -526,7 +618,107 @@ def _function_scan(node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionScan
         if argument.annotation is not None
     )
     returns = _annotation(node.returns) if node.returns is not None else None
-    return FunctionScan(node.name, node.lineno, node.col_offset, params, returns)
+    returned = () if returns is not None else tuple(dict.fromkeys(_returned(node)))
+    return FunctionScan(node.name, node.lineno, node.col_offset, params, returns, returned)
+
+
+_QUERYSET_METHODS = frozenset(
+    [
+        "all",
+        "filter",
+        "exclude",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "distinct",
+        "annotate",
+        "alias",
+        "none",
+        "only",
+        "defer",
+        "using",
+        "reverse",
+        "union",
+        "intersection",
+        "difference",
+        "select_for_update",
+        "extra",
+    ]
+)
+_INSTANCE_METHODS = frozenset(
+    ["get", "first", "last", "latest", "earliest", "create", "get_or_create", "update_or_create"]
+)
+_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+_CONTAINERS = frozenset({"list", "tuple", "set", "sorted"})
+_TEXT_LIMIT = 60
+
+
+def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Returned]:
+    """The models a function's own return statements visibly hand out (not nested defs).
+
+    Only statements are walked (returns and assignments are statements), never expressions.
+    """
+    local: dict[str, ast.expr] = {}
+    returns: list[ast.Return] = []
+    pending: list[ast.stmt] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    local[target.id] = node.value
+        elif isinstance(node, ast.Return) and node.value is not None:
+            returns.append(node)
+        for field in ("body", "orelse", "finalbody"):
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                pending.extend(child for child in value if isinstance(child, ast.stmt))
+        for handler in getattr(node, "handlers", ()):
+            pending.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            pending.extend(case.body)
+    for statement in sorted(returns, key=lambda r: (r.lineno, r.col_offset)):
+        assert statement.value is not None
+        found = _model_expression(statement.value, dict(local), 0)
+        if found is not None:
+            text = ast.unparse(statement.value)
+            if len(text) > _TEXT_LIMIT:
+                text = text[: _TEXT_LIMIT - 3] + "..."
+            yield Returned(found[0], found[1], text)
+
+
+def _model_expression(
+    node: ast.expr, local: dict[str, ast.expr], depth: int
+) -> tuple[str, ReturnedKind] | None:
+    """(the model's dotted name, instance or queryset) for an expression that visibly is one."""
+    if depth > 10:
+        return None
+    if isinstance(node, ast.Name) and node.id in local:
+        return _model_expression(local.pop(node.id), local, depth + 1)
+    if isinstance(node, ast.Await):
+        return _model_expression(node.value, local, depth + 1)
+    if isinstance(node, ast.Attribute) and node.attr in _MANAGERS:
+        owner = _dotted(node.value)
+        return (owner, "queryset") if owner is not None else None
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Name) and func.id in _CONTAINERS and len(node.args) == 1:
+        inner = _model_expression(node.args[0], local, depth + 1)
+        return (inner[0], "instances") if inner is not None else None
+    if isinstance(func, ast.Attribute) and (
+        func.attr in _QUERYSET_METHODS or func.attr in _INSTANCE_METHODS
+    ):
+        inner = _model_expression(func.value, local, depth + 1)
+        if inner is None or inner[1] != "queryset":
+            return None
+        return inner[0], "instance" if func.attr in _INSTANCE_METHODS else "queryset"
+    callee = _dotted(func)
+    if callee is not None and callee.rpartition(".")[2][:1].isupper():
+        return callee, "instance"
+    return None
 
 
 def _annotation(node: ast.expr) -> Annotation:

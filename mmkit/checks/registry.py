@@ -32,6 +32,7 @@ FIELD_KINDS = (
     ("django.db.models.fields.related.ForeignKey", "ForeignKey"),
     ("django.db.models.fields.related.ManyToManyField", "ManyToManyField"),
     ("django.db.models.fields.related.ForeignObject", "ForeignObject"),
+    ("taggit.managers.TaggableManager", "TaggableManager"),
 )
 
 
@@ -106,6 +107,9 @@ def _field_relations(
 ) -> Iterator[tuple[Any, str, type[models.Model]]]:
     """(field, kind, target model) for each forward relation the model itself has.
 
+    Every field Django sees counts, whatever its class: package fields (taggit's
+    TaggableManager, modelcluster's ParentalKey) and fields added by code in
+    contribute_to_class. A many-to-many field's explicit through model is a relation too.
     Fields of abstract bases are the model's own (Django copies them); fields of concrete
     parents belong to the parent, also the private ones (GenericRelation) Django copies into
     each child; the link to a concrete parent is reported as inheritance.
@@ -114,6 +118,8 @@ def _field_relations(
     for relation_field in (*meta.local_fields, *meta.local_many_to_many, *meta.private_fields):
         target = getattr(relation_field, "related_model", None)
         if not relation_field.is_relation or not isinstance(target, type):
+            continue
+        if getattr(relation_field, "auto_created", False):
             continue
         remote = relation_field.remote_field
         if relation_field.one_to_one and getattr(remote, "parent_link", False):
@@ -124,7 +130,7 @@ def _field_relations(
         yield relation_field, kind, target
         through = getattr(remote, "through", None)
         explicit_through = isinstance(through, type) and not through._meta.auto_created
-        if kind == "ManyToManyField" and explicit_through:
+        if relation_field.many_to_many and explicit_through:
             yield relation_field, "through", through
 
 

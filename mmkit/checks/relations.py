@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mmkit.checks.model_index import (
     GET_USER_MODEL,
+    TAGGABLE_MANAGER,
     USER_MODEL_NAME,
     USER_MODEL_SETTING,
     Model,
@@ -15,12 +16,26 @@ from mmkit.checks.model_index import (
     ScanReader,
     Symbol,
     Uncertain,
+    get_model_label,
     read_scan,
 )
 from mmkit.checks.model_scan import Expr, FieldScan, ParseError
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project, SourceFile
 
+_UNKNOWN_FIELD_HINT = (
+    "If the field relates models (a ForeignKey or ManyToMany of a package), add its import path "
+    "to relation_fields in [tool.mmkit] so that E001 checks it; if it does not, suppress this "
+    "line with `# mmkit: ignore[W004]`."
+)
+TAGGIT_GENERIC_BASES = frozenset(
+    f"taggit.models.{name}"
+    for name in (
+        "CommonGenericTaggedItemBase",
+        "GenericTaggedItemBase",
+        "GenericUUIDTaggedItemBase",
+    )
+)
 INHERITANCE_KINDS = {"parent": "multi-table inheritance", "proxy": "proxy model"}
 SWAPPABLE_GETTERS = frozenset({"swapper.get_model_name"})
 
@@ -155,16 +170,102 @@ class _Collector:
         """One field of `model`, written in `owner` (the model itself or an abstract base)."""
         kind = self.index.field_kind(owner.file.dotted, scanned.callee)
         if kind is None:
+            self._unknown_field(model, owner, scanned)
             return
-        self._relation(kind, model, owner, scanned, scanned.target)
+        if kind == TAGGABLE_MANAGER:
+            self._taggable(model, owner, scanned)
+            return
+        if scanned.target is not None:
+            self._relation(kind, model, owner, scanned, scanned.target)
         if kind == "ManyToManyField" and scanned.through is not None:
             self._relation("through", model, owner, scanned, scanned.through)
 
+    def _taggable(self, model: Model, owner: Model, scanned: FieldScan) -> None:
+        """taggit's TaggableManager: a relation to the tag model through `through` (taggit's
+        own TaggedItem and Tag when not given). The tag model is the through model's `tag`
+        field's target, as taggit reads it; taggit's Tag when that field comes from taggit."""
+        if scanned.through is None:
+            return
+        through = self._relation("through", model, owner, scanned, scanned.through)
+        if through is None:
+            return
+        through_model = self.index.model_by_label(through)
+        if through_model is None:
+            return
+        if any(root in TAGGIT_GENERIC_BASES for root in self.index.roots(through_model.key)):
+            # taggit adds `tagged_items = GenericRelation(through)` to the model, in code.
+            self.relations.append(
+                Relation(
+                    kind="GenericRelation",
+                    model=model.name,
+                    field="tagged_items",
+                    target=through,
+                    path=model.file.path,
+                    line=model.cls.line,
+                    column=model.cls.column + 1,
+                )
+            )
+        fields = [(through_model, f) for f in through_model.cls.fields]
+        fields += list(self.index.inherited_fields(through_model))
+        for declared_in, tag in fields:
+            if tag.name == "tag" and tag.target is not None:
+                where = (through_model, declared_in)
+                self._relation(TAGGABLE_MANAGER, model, owner, scanned, tag.target, where)
+                return
+
+    def _unknown_field(self, model: Model, owner: Model, scanned: FieldScan) -> None:
+        """A W004 when a field class mmkit does not know passes another module's model (its
+        first argument, `to=` or `through=`): it may be a relation field, or may not."""
+        classes = self.index.field_classes(owner.file.dotted, scanned.callee)
+        if classes is not None and any(c.startswith("django.") for c in classes[1]):
+            return  # one of Django's fields (or a subclass), which mmkit knows
+        for expr in (scanned.target, scanned.through):
+            if expr is None:
+                continue
+            target = self._model_reference(model, owner, expr)
+            if target is None:
+                continue
+            module = self.project.by_label.get(target.partition(".")[0])
+            if module is None or module.shared or module.label == model.app_label:
+                continue
+            inherited_from = owner.key if owner is not model else None
+            line, column = _place(model, scanned, inherited_from)
+            subject = _subject(model.name, scanned.name, inherited_from)
+            callee = classes[0] if classes is not None else scanned.callee
+            message = (
+                f"cannot tell whether {subject} relates to {target}, a model of module "
+                f"'{module.name}': it is a {callee}, a field mmkit does not know; not checked"
+            )
+            self.notes.append(self._note(model.file, line, column, message, _UNKNOWN_FIELD_HINT))
+            return
+
+    def _model_reference(self, model: Model, owner: Model, expr: Expr) -> str | None:
+        """The label of the module model `expr` names (a class or "label.Model"), else None."""
+        symbol = self.index.resolve(owner.file.dotted, expr)
+        if symbol is not None and symbol.kind == "class":
+            found = self.index.model(symbol.value)
+            return found.label if found is not None else None
+        if symbol is not None and symbol.kind == "string" and "." in symbol.value:
+            app_label, _, name = symbol.value.partition(".")
+            return self.index.model_label(app_label, name)
+        return None
+
     def _relation(
-        self, kind: str, model: Model, owner: Model, scanned: FieldScan, expr: Expr
-    ) -> None:
+        self,
+        kind: str,
+        model: Model,
+        owner: Model,
+        scanned: FieldScan,
+        expr: Expr,
+        written: tuple[Model, Model] | None = None,
+    ) -> str | None:
+        """Record one relation; its target's label, or None when it has none to record.
+
+        `written` is (model, owner) of where `expr` is written when that is not the field's
+        own model: the tag field of a TaggableManager's through model.
+        """
         inherited_from = owner.key if owner is not model else None
-        target = self._target(model, owner, expr)
+        target = self._target(*(written or (model, owner)), expr)
         if isinstance(target, str):
             target = self._real_label(target)
             line, column = _place(model, scanned, inherited_from)
@@ -180,8 +281,10 @@ class _Collector:
                     inherited_from=inherited_from,
                 )
             )
-        elif target is _UNRESOLVED:
+            return target
+        if target is _UNRESOLVED:
             self.notes.append(self._unresolved(kind, model, scanned, expr, inherited_from))
+        return None
 
     def _unresolved(
         self, kind: str, model: Model, scanned: FieldScan, expr: Expr, inherited_from: str | None
@@ -233,7 +336,11 @@ class _Collector:
 
     def _named_by_call(self, symbol: Symbol) -> _Target:
         """A swappable target named by swapper (wagtail's pages): `get_model_name("app",
-        "Model")` reads the setting <APP>_<MODEL>_MODEL, else means "app.Model"."""
+        "Model")` reads the setting <APP>_<MODEL>_MODEL, else means "app.Model". Django's
+        `apps.get_model("app", "Model")` with literal arguments names "app.Model"."""
+        label = get_model_label(symbol)
+        if label is not None:
+            return label if isinstance(label, str) else _UNRESOLVED
         if symbol.value not in SWAPPABLE_GETTERS or len(symbol.args) != 2:
             return _UNRESOLVED
         app_label, name = symbol.args
@@ -266,6 +373,12 @@ class _Collector:
 
     def _parents(self, model: Model) -> None:
         """E002 material: the concrete models this one inherits from (its table's parents)."""
+        for base in self.index.unresolved_bases(model):
+            message = (
+                f"cannot resolve the base {base.text} of {model.name}: its arguments are not "
+                "literal strings; the inheritance was not checked"
+            )
+            self.notes.append(self._note(model.file, model.cls.line, model.cls.column + 1, message))
         kind = "proxy" if model.cls.proxy else "parent"
         for base in self.index.bases(model):
             if base.abstract or base.label is None:
@@ -282,14 +395,16 @@ class _Collector:
                 )
             )
 
-    def _note(self, file: SourceFile, line: int, column: int, message: str) -> Finding:
+    def _note(
+        self, file: SourceFile, line: int, column: int, message: str, hint: str | None = None
+    ) -> Finding:
         return Finding(
             rule="mmkit.W004",
             path=file.relpath,
             line=line,
             column=column,
             message=message,
-            hint=RULES["mmkit.W004"].fix,
+            hint=hint or RULES["mmkit.W004"].fix,
             module=file.module.name if file.module else None,
         )
 

@@ -68,8 +68,6 @@ class Sources:
         self.modified: set[str] = set()
         self.new_scans: set[str] = set()
         self.reads = 0
-        self.checked: frozenset[str] = frozenset()
-        """Dotted names of files whose syntax grimp's scan found good in this run."""
         self._places: dict[str, FilePlaces] = {}
         self._last: tuple[str, bytes] | None = None
 
@@ -90,12 +88,7 @@ class Sources:
                 data = self._bytes(file)
                 if isinstance(data, OSError):
                     return FileScan(error=ParseError(1, 1, data.strerror or str(data)))
-                found = scan(
-                    data,
-                    file.dotted,
-                    file.path.name == "__init__.py",
-                    checked=file.dotted in self.checked,
-                )
+                found = scan(data, file.dotted, file.path.name == "__init__.py")
                 self.new_scans.add(file.relpath)
             self.scans[file.relpath] = found
         return found

@@ -20,6 +20,9 @@ class Report:
     seconds: float
     baselined: int = 0
     stale: tuple[str, ...] = ()
+    path_prefix: str = ""
+    """Put before each path by the formats CI systems read (sarif, github): where
+    pyproject.toml's directory sits in the repository ("backend/")."""
 
     @property
     def failed(self) -> bool:

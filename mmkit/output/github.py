@@ -15,7 +15,7 @@ STALE_HINT = "run `mmkit baseline` to drop it from the baseline"
 
 def render(report: Report) -> str:
     """One workflow command per finding and per stale baseline entry."""
-    lines = [_finding(finding) for finding in report.findings]
+    lines = [_finding(finding, report.path_prefix) for finding in report.findings]
     lines.extend(
         _command("error", {"title": STALE_TITLE}, f"stale baseline entry: {entry}; {STALE_HINT}")
         for entry in report.stale
@@ -23,9 +23,9 @@ def render(report: Report) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _finding(finding: Finding) -> str:
+def _finding(finding: Finding, prefix: str) -> str:
     level = "error" if finding.severity is Severity.ERROR else "warning"
-    properties: dict[str, str] = {"file": finding.path}
+    properties: dict[str, str] = {"file": prefix + finding.path}
     if finding.line > 0:
         properties["line"] = str(finding.line)
         if finding.column > 0:

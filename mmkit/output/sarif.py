@@ -2,8 +2,8 @@
 
 Rules carry the catalogue's documentation (the same text as `mmkit explain`). Each result
 gets a partial fingerprint made of its baseline key, not its line, so GitHub keeps tracking
-an alert when code moves. Paths are relative to the directory of pyproject.toml
-(`%SRCROOT%`); GitHub resolves them against the repository root.
+an alert when code moves. Paths are relative to the repository root (`%SRCROOT%`), which
+GitHub resolves them against: the project's paths behind the report's path_prefix.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def render(report: Report) -> str:
     for finding in report.findings:
         fingerprint = _fingerprint(finding)
         seen[fingerprint] += 1
-        results.append(_result(finding, index[finding.rule], f"{fingerprint}:{seen[fingerprint]}"))
+        key = f"{fingerprint}:{seen[fingerprint]}"
+        results.append(_result(finding, index[finding.rule], key, report.path_prefix))
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -69,8 +70,9 @@ def _descriptor(r: Rule) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
-    location: dict[str, Any] = {"artifactLocation": {"uri": finding.path, "uriBaseId": SRCROOT}}
+def _result(finding: Finding, rule_index: int, fingerprint: str, prefix: str) -> dict[str, Any]:
+    uri = prefix + finding.path
+    location: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": SRCROOT}}
     if finding.line > 0:
         location["region"] = {"startLine": finding.line, "startColumn": max(finding.column, 1)}
     return {

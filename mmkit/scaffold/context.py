@@ -4,11 +4,14 @@ Templates (built-in or a team's own) only arrange these names; deriving them her
 `create_invoice`, `InvoiceDTO` and `InvoiceNotFound` consistent across every file.
 
 The context of a template, for teams writing their own:
-    module, app_config       "invoices", "InvoicesConfig"
+    module, app_config       "invoices", "InvoicesConfig" ("shop.billing", "ShopBillingConfig")
+    label, nested            the app label ("billing"), whether the module name is dotted
+    interface                the public interface file the facade template becomes ("facade")
     model                    ModelNames, or None without --model
     fields                   FieldView per --field, in the order given
     refs, errors             Reference per ref:MODULE field, and their error class names
-    ref_facades, ref_checks  [{module, alias}] to import, [{facade, exists}] to replace in tests
+    ref_facades, ref_checks  [{module, interface, alias}] to import, [{facade, exists}] to
+                             replace in tests
     stdlib_imports           the modules the field types need: datetime, decimal, uuid
     depends_on, mmkit_version
 plus the helpers of mmkit.scaffold.render: wrap(), import_from(), skip_file() and the
@@ -67,6 +70,7 @@ class Reference:
     field: str
     module: str
     facade: str
+    interface: str
     alias: str
     exists: str
     error: str
@@ -96,8 +100,11 @@ def with_article(words: str) -> str:
     return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
 
-def reference(field: FieldSpec, module: str, exists: str, taken: set[str]) -> Reference:
-    """The Reference of a ref field whose module's facade has the function `exists`."""
+def reference(
+    field: FieldSpec, module: str, exists: str, taken: set[str], interface: str = "facade"
+) -> Reference:
+    """The Reference of a ref field whose module's facade (its public `interface` file) has
+    the function `exists`."""
     stem = field.name.removesuffix("_id") or field.name
     error = f"Unknown{camel_case(stem)}"
     if error in taken:
@@ -105,8 +112,9 @@ def reference(field: FieldSpec, module: str, exists: str, taken: set[str]) -> Re
     return Reference(
         field=field.name,
         module=module,
-        facade=f"{module}.facade",
-        alias=f"{module.replace('.', '_')}_facade",
+        facade=f"{module}.{interface}",
+        interface=interface,
+        alias=f"{module.replace('.', '_')}_{interface}",
         exists=exists,
         error=error,
         words=stem.replace("_", " "),
@@ -119,8 +127,14 @@ def build_context(
     fields: tuple[FieldSpec, ...],
     references: dict[str, Reference],
     depends_on: tuple[str, ...],
+    label: str | None = None,
+    interface: str = "facade",
 ) -> dict[str, Any]:
-    """The template context of one module; `references` maps ref field names to theirs."""
+    """The template context of one module; `references` maps ref field names to theirs.
+
+    `label` is the app label (Django's default, the last part of the name, when None);
+    `interface` the name of the public interface file the facade template becomes.
+    """
     views = []
     for field in fields:
         head, args = field.django_call
@@ -142,14 +156,20 @@ def build_context(
             )
         )
     refs = [view.reference for view in views if view.reference is not None]
-    facades = sorted({(ref.module, ref.alias) for ref in refs})
+    facades = sorted({(ref.module, ref.interface, ref.alias) for ref in refs})
     return {
         "module": module,
-        "app_config": f"{camel_case(module)}Config",
+        "label": label or module.rpartition(".")[2],
+        "nested": "." in module,
+        "interface": interface,
+        "app_config": f"{camel_case(module.replace('.', '_'))}Config",
         "model": ModelNames.of(model) if model else None,
         "fields": views,
         "refs": refs,
-        "ref_facades": [{"module": name, "alias": alias} for name, alias in facades],
+        "ref_facades": [
+            {"module": name, "interface": interface, "alias": alias}
+            for name, interface, alias in facades
+        ],
         "ref_checks": [
             {"facade": facade, "exists": exists}
             for facade, exists in dict.fromkeys((ref.facade, ref.exists) for ref in refs)

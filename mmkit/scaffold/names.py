@@ -22,9 +22,32 @@ MAX_NAME_LENGTH = 30
 
 
 def check_module_name(name: str) -> None:
-    """Refuse a NAME that is not a lowercase identifier, is a keyword or a stdlib module."""
+    """Refuse a NAME that is not a lowercase identifier, is a keyword or a stdlib module.
+
+    A dotted NAME (`shop.billing`) is a module inside a package of the project: each part
+    must be a name; only the top-level part could shadow a standard-library module.
+    """
     if not name:
         raise ScaffoldError("the module name is empty")
+    parts = name.split(".")
+    if len(parts) > 1 and all(part.isidentifier() for part in parts):
+        for part in parts:
+            _check_part(part)
+        if parts[0] in sys.stdlib_module_names:
+            raise ScaffoldError(
+                f"module name {name!r} starts with {parts[0]!r}, a standard-library module"
+            )
+        return
+    _check_part(name)
+    if name in sys.stdlib_module_names:
+        raise ScaffoldError(
+            f"module name {name!r} is a standard-library module; a package of that name "
+            "would shadow it"
+        )
+
+
+def _check_part(name: str) -> None:
+    """One part of a module name: a lowercase identifier, not a keyword, not too long."""
     if not name.isidentifier():
         raise ScaffoldError(
             f"module name {name!r} is not a Python identifier; "
@@ -41,11 +64,6 @@ def check_module_name(name: str) -> None:
         raise ScaffoldError(f"module name {name!r} is longer than {MAX_NAME_LENGTH} characters")
     if keyword.iskeyword(name):
         raise ScaffoldError(f"module name {name!r} is a Python keyword")
-    if name in sys.stdlib_module_names:
-        raise ScaffoldError(
-            f"module name {name!r} is a standard-library module; a package of that name "
-            "would shadow it"
-        )
 
 
 def check_not_importable(name: str, root: Path) -> None:
@@ -111,3 +129,12 @@ def _is_under(path: Path, root: Path) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def interface_name(public: tuple[str, ...]) -> str:
+    """The file the facade template is written to: the first public interface the project
+    configures that is a plain submodule (`api` for public = ["api", "events"]), else facade."""
+    for candidate in public:
+        if candidate not in ("__init__", "events") and "." not in candidate:
+            return candidate
+    return "facade"

@@ -16,7 +16,12 @@ from mmkit.scaffold.bindings import check_bindings
 from mmkit.scaffold.context import ModelNames, Reference, build_context
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.fields import FieldSpec, parse_fields
-from mmkit.scaffold.names import check_model_name, check_module_name, check_not_importable
+from mmkit.scaffold.names import (
+    check_model_name,
+    check_module_name,
+    check_not_importable,
+    interface_name,
+)
 from mmkit.scaffold.references import resolve_references
 from mmkit.scaffold.register import (
     Registration,
@@ -76,14 +81,19 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
     except ConfigError as error:
         raise ScaffoldError(str(error)) from None
     config = project.config
-    target = config.root / name
-    _check_free(project, request, target)
-    check_not_importable(name, config.root)
+    target = config.root.joinpath(*name.split("."))
+    label = _label(project, name)
+    _check_free(project, request, target, label)
+    if "." in name:
+        _check_parent_package(project, target)
+    else:
+        check_not_importable(name, config.root)
     depends_on = _depends_on(project, request, fields)
     references = resolve_references(project, fields)
-    context = build_context(name, request.model, fields, references, depends_on)
+    interface = interface_name(config.public)
+    context = build_context(name, request.model, fields, references, depends_on, label, interface)
     _check_class_names(context["model"], context["errors"])
-    files = render_module(context, config.templates)
+    files = _with_interface(render_module(context, config.templates), interface)
     check_bindings(files, _chosen_names(context["model"], context["refs"]))
     _check_paths(project, target, files)
     if request.register:
@@ -140,7 +150,52 @@ def describe(plan: Plan, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def _check_free(project: Project, request: Request, target: Path) -> None:
+def _with_interface(files: dict[str, str], interface: str) -> dict[str, str]:
+    """The rendered files with facade.py written as the project's public interface file."""
+    if interface == "facade" or "facade.py" not in files:
+        return files
+    path = f"{interface}.py"
+    if path in files or f"{interface}/__init__.py" in files:
+        raise ScaffoldError(
+            f"the public interface '{interface}' ([tool.mmkit] public) is also a file the "
+            "templates write; choose another name for the interface"
+        )
+    renamed = dict(files)
+    renamed[path] = renamed.pop("facade.py")
+    return renamed
+
+
+def _label(project: Project, name: str) -> str:
+    """The app label of the new module: Django's default (the last part of the name), or for
+    a nested module whose last part is taken, the parts joined by underscores."""
+    default = name.rpartition(".")[2]
+    if "." not in name:
+        return default
+    taken = {module.label for module in project.modules if module.name != name}
+    settings = settings_path(project.config)
+    if settings is not None:
+        try:
+            entries = installed_apps(read_text(settings)) or []
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            entries = []
+        taken |= {app_label(entry) for entry in entries if entry.split(".")[0] != name}
+    existing = next((m.label for m in project.modules if m.name == name), None)
+    if existing is not None:
+        return existing
+    return default if default not in taken else name.replace(".", "_")
+
+
+def _check_parent_package(project: Project, target: Path) -> None:
+    """A nested module goes into an existing package of the project, never a new folder tree."""
+    parent = target.parent
+    if not (parent / "__init__.py").is_file():
+        raise ScaffoldError(
+            f"{project.relpath(parent)}/ is not a package (no __init__.py); create the package "
+            "first, or choose a top-level module name"
+        )
+
+
+def _check_free(project: Project, request: Request, target: Path, label: str) -> None:
     """Refuse a name an existing module, app label, file or directory already has.
 
     --force rewrites an existing module only: never the settings package or another folder.
@@ -159,8 +214,8 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
             "use --force to write over it"
         )
     for module in project.modules:
-        if module.label == name and module.name != name:
-            raise ScaffoldError(f"'{name}' is already the app label of module '{module.name}'")
+        if module.label == label and module.name != name:
+            raise ScaffoldError(f"'{label}' is already the app label of module '{module.name}'")
     settings = settings_path(config)
     if settings is not None:
         try:
@@ -168,12 +223,12 @@ def _check_free(project: Project, request: Request, target: Path) -> None:
         except (OSError, UnicodeDecodeError):
             entries = []
         for entry in entries:
-            if app_label(entry) == name and entry.split(".")[0] != name:
-                raise ScaffoldError(f"'{name}' is already the label of installed app '{entry}'")
+            if app_label(entry) == label and entry != name and entry.split(".")[0] != name:
+                raise ScaffoldError(f"'{label}' is already the label of installed app '{entry}'")
     if target.is_symlink() or not target.resolve().is_relative_to(config.root.resolve()):
         raise ScaffoldError(f"{project.relpath(target)} leads outside the project's root")
-    if (config.root / f"{name}.py").exists():
-        raise ScaffoldError(f"{project.relpath(config.root / name)}.py already exists")
+    if target.with_name(f"{target.name}.py").exists():
+        raise ScaffoldError(f"{project.relpath(target)}.py already exists")
     if target.exists() and not target.is_dir():
         raise ScaffoldError(f"{project.relpath(target)} exists and is not a directory")
     if target.is_dir() and name not in existing:

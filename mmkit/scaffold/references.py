@@ -15,6 +15,7 @@ from mmkit.project import Module, Project
 from mmkit.scaffold.context import Reference, reference
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.fields import FieldSpec
+from mmkit.scaffold.names import interface_name
 
 
 def resolve_references(project: Project, fields: tuple[FieldSpec, ...]) -> dict[str, Reference]:
@@ -31,22 +32,23 @@ def resolve_references(project: Project, fields: tuple[FieldSpec, ...]) -> dict[
                 f"{did_you_mean(field.ref_module, names)}"
             )
         module = project.module(field.ref_module)
-        exists = _exists_function(module, field, where)
+        interface = interface_name(module.public)
+        exists = _exists_function(module, interface, field, where)
         resolved[field.name] = reference(
-            field, module.name, exists, {r.error for r in resolved.values()}
+            field, module.name, exists, {r.error for r in resolved.values()}, interface
         )
     return resolved
 
 
-def _exists_function(module: Module, field: FieldSpec, where: str) -> str:
-    if not module.is_public(f"{module.name}.facade"):
+def _exists_function(module: Module, interface: str, field: FieldSpec, where: str) -> str:
+    if not module.is_public(f"{module.name}.{interface}"):
         raise ScaffoldError(
-            f"{where}: module '{module.name}' does not make its facade public "
+            f"{where}: module '{module.name}' does not make its {interface} public "
             f"(its public interface: {', '.join(module.public) or 'nothing'})"
         )
-    path = _facade_path(module.path)
+    path = _facade_path(module.path, interface)
     if path is None:
-        raise ScaffoldError(f"{where}: module '{module.name}' has no facade.py")
+        raise ScaffoldError(f"{where}: module '{module.name}' has no {interface}.py")
     functions = _public_names(path, where)
     wanted = f"{field.name.removesuffix('_id')}_exists"
     if wanted in functions:
@@ -56,13 +58,13 @@ def _exists_function(module: Module, field: FieldSpec, where: str) -> str:
         return candidates[0]
     found = f" (it has {', '.join(candidates)})" if candidates else ""
     raise ScaffoldError(
-        f"{where}: {module.name}.facade has no {wanted}(id) to check that the entity "
+        f"{where}: {module.name}.{interface} has no {wanted}(id) to check that the entity "
         f"exists{found}; add one, or name the field after the one you mean"
     )
 
 
-def _facade_path(package: Path) -> Path | None:
-    for candidate in (package / "facade.py", package / "facade" / "__init__.py"):
+def _facade_path(package: Path, interface: str) -> Path | None:
+    for candidate in (package / f"{interface}.py", package / interface / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None

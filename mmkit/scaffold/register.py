@@ -102,8 +102,8 @@ def _pyproject_edit(
             missing = [d for d in depends_on if d not in (listed[name].depends_on or ())]
             if missing:
                 notes.append(
-                    f"add {', '.join(missing)} to depends_on of [tool.mmkit.modules.{name}] "
-                    f"in {shown}"
+                    f"add {', '.join(missing)} to depends_on of "
+                    f"[tool.mmkit.modules.{toml_key(name)}] in {shown}"
                 )
             return None
         header, dependencies = table_lines(name, depends_on)
@@ -117,7 +117,8 @@ def _pyproject_edit(
     if depends_on:
         notes.append(
             f"{name} depends on {', '.join(depends_on)}, which mmkit checks only when modules "
-            f"are tables: [tool.mmkit.modules.{name}] depends_on = {_toml_list(depends_on)}"
+            f"are tables: [tool.mmkit.modules.{toml_key(name)}] depends_on = "
+            f"{_toml_list(depends_on)}"
         )
     if config.modules_form != "list" or name in listed:
         return None
@@ -258,7 +259,7 @@ def add_module_table(text: str, name: str, depends_on: tuple[str, ...]) -> str:
     newline = "\r\n" if "\r\n" in text else "\n"
     if insert_at and not lines[insert_at - 1].endswith("\n"):
         lines[insert_at - 1] += newline
-    block = [newline, f"[tool.mmkit.modules.{name}]{newline}"]
+    block = [newline, f"[tool.mmkit.modules.{toml_key(name)}]{newline}"]
     block.append(f"depends_on = {_toml_list(depends_on)}{newline}")
     if insert_at < len(lines) and lines[insert_at].strip():
         block.append(newline)
@@ -271,7 +272,12 @@ def add_module_table(text: str, name: str, depends_on: tuple[str, ...]) -> str:
 
 def table_lines(name: str, depends_on: tuple[str, ...]) -> tuple[str, str]:
     """The two lines of a module's table, for users who add it by hand."""
-    return f"[tool.mmkit.modules.{name}]", f"depends_on = {_toml_list(depends_on)}"
+    return f"[tool.mmkit.modules.{toml_key(name)}]", f"depends_on = {_toml_list(depends_on)}"
+
+
+def toml_key(name: str) -> str:
+    """A module name as a TOML table key: a dotted one (`shop.billing`) is quoted."""
+    return f'"{name}"' if "." in name else name
 
 
 def _installed_apps_node(tree: ast.Module) -> ast.List | ast.Tuple:

@@ -1,0 +1,146 @@
+"""E003 for names: what another module takes from a public interface must be exported by it.
+
+The import rules (mmkit.checks.imports) see which Python modules import which; this rule looks
+inside the imports of public interfaces. With `__all__`, a public file exports exactly the
+names it lists; without it, names starting with `_` are private, and so are private modules it
+imports (`from . import use_cases` does not make use_cases public). It reads the importer's
+`from x import name` statements and the attributes it reads on import aliases
+(`import authors.facade as f; f.use_cases`; `from authors import facade` also in a function);
+names reached in other ways (getattr, an alias passed around, `from x import *`) are not
+visible statically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from mmkit.checks.model_index import ModelIndex, ScanReader
+from mmkit.checks.model_scan import Expr, FileScan
+from mmkit.findings import Finding
+from mmkit.project import Module, Project, SourceFile
+
+PRIVATE_IMPORT = "mmkit.E003"
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One name the importer takes from a public file: `name` of `public`, written at line."""
+
+    public: str
+    name: str
+    line: int
+    column: int
+    alias: str | None = None
+
+
+def findings(
+    project: Project, public_imports: Mapping[str, set[str]], reader: ScanReader
+) -> list[Finding]:
+    """E003 for each name an importer takes from a public file that does not export it.
+
+    `public_imports` maps an importing file's dotted name to the public files of other modules
+    it imports (from the import table); only those importers are read.
+    """
+    index = ModelIndex(project, reader)
+    files = {file.dotted: file for file in project.files}
+    found: list[Finding] = []
+    for importer, publics in sorted(public_imports.items()):
+        source = files.get(importer)
+        if source is None or source.module is None:
+            continue
+        scanned = index.scope(importer)
+        if scanned is None:
+            continue
+        for use in _uses(scanned.scan, publics, files):
+            finding = _check(index, files, source, use)
+            if finding is not None:
+                found.append(finding)
+    return found
+
+
+def _uses(scanned: FileScan, publics: set[str], files: Mapping[str, SourceFile]) -> Iterator[_Use]:
+    for imported in scanned.name_imports:
+        if imported.origin in publics:
+            yield _Use(imported.origin, imported.name, imported.line, imported.column + 1)
+    for use in scanned.attribute_uses:
+        found = _split(use.origin, use.attributes, files)
+        if found is not None and found[0] in publics:
+            public, taken = found
+            written = ".".join([use.alias, *use.attributes[: taken + 1]])
+            yield _Use(public, use.attributes[taken], use.line, use.column + 1, written)
+
+
+def _split(
+    origin: str, attributes: tuple[str, ...], files: Mapping[str, SourceFile]
+) -> tuple[str, int] | None:
+    """The deepest project file an attribute chain on a module alias reaches, and the index
+    of the attribute read from it; None when the alias does not name a project file."""
+    if origin not in files:
+        return None
+    current, index = origin, 0
+    while index < len(attributes) - 1 and f"{current}.{attributes[index]}" in files:
+        current = f"{current}.{attributes[index]}"
+        index += 1
+    return (current, index) if index < len(attributes) else None
+
+
+def _check(
+    index: ModelIndex, files: Mapping[str, SourceFile], source: SourceFile, use: _Use
+) -> Finding | None:
+    if f"{use.public}.{use.name}" in files:
+        return None  # a submodule: the import rules judge it as a module
+    public_file = files[use.public]
+    target = public_file.module
+    scope = index.scope(use.public)
+    if target is None or scope is None or source.module is None:
+        return None
+    exports = scope.scan.exports
+    subject = f"{source.dotted} imports {use.public}.{use.name}"
+    if use.alias is not None:
+        subject += f" (reading {use.alias})"
+    if exports is not None and use.name in exports:
+        return None
+    if exports is not None and scope.scan.exports_literal:
+        offered = ", ".join(exports) if exports else "nothing"
+        message = f"{subject}, which {use.public} does not export (its __all__: {offered})"
+    elif use.name.startswith("_"):
+        message = f"{subject}, a private name of module '{target.name}'"
+    else:
+        module = _private_module(index, files, use)
+        if module is None:
+            return None
+        message = f"{subject}, which is {module}, private to module '{_owner(files, module)}'"
+    return Finding(
+        rule=PRIVATE_IMPORT,
+        path=source.relpath,
+        line=use.line,
+        column=use.column,
+        message=message,
+        hint=_hint(use.public, target),
+        module=source.module.name,
+        imported=f"{use.public}.{use.name}",
+    )
+
+
+def _private_module(index: ModelIndex, files: Mapping[str, SourceFile], use: _Use) -> str | None:
+    """The private project module a public file re-exposes under `name`, if it does."""
+    symbol = index.resolve(use.public, Expr("name", use.name, use.name))
+    if symbol is None or symbol.kind != "file":
+        return None
+    owner = files[symbol.value].module
+    if owner is None or owner.shared or owner.is_public(symbol.value):
+        return None
+    return symbol.value
+
+
+def _owner(files: Mapping[str, SourceFile], dotted: str) -> str:
+    module: Module | None = files[dotted].module
+    return module.name if module is not None else dotted
+
+
+def _hint(public: str, target: Module) -> str:
+    return (
+        f"Use only what {public} exports (its __all__); if you need more, add a function to "
+        f"the public interface of module '{target.name}' and list it in __all__."
+    )
