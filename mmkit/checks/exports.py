@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from mmkit.checks.model_index import ModelIndex, ScanReader
 from mmkit.checks.model_scan import Expr, FileScan
@@ -93,8 +94,7 @@ def _plainly_exported(
     def taken(public: str, name: str) -> bool:
         return name in exported[public] and f"{public}.{name}" not in files
 
-    lasts = sorted({public.rpartition(".")[2] for public in publics})
-    words = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in lasts) + rb")\b")
+    words = _words(tuple(sorted({public.rpartition(".")[2] for public in publics})))
     aliases: dict[str, str] = {}
     uses: list[bytes] = []
     for line in data.split(b"\n"):
@@ -127,12 +127,24 @@ def _plainly_exported(
         else:
             uses.append(line)
     for alias, public in aliases.items():
-        pattern = re.compile(rb"\b" + re.escape(alias.encode()) + rb"\b(\.\s*(\w+))?")
+        pattern = _alias_use(alias)
         for use in pattern.finditer(data):
             if use[2] is not None and not taken(public, use[2].decode()):
                 return False
         uses = [pattern.sub(b"", line) for line in uses]
     return not any(words.search(line) for line in uses)
+
+
+@cache
+def _words(words: tuple[str, ...]) -> re.Pattern[bytes]:
+    """Any of the words, whole: most importers of a project share a few public files' names."""
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in words) + rb")\b")
+
+
+@cache
+def _alias_use(alias: str) -> re.Pattern[bytes]:
+    """The alias, and the attribute read on it if any."""
+    return re.compile(rb"\b" + re.escape(alias.encode()) + rb"\b(\.\s*(\w+))?")
 
 
 def _uses(scanned: FileScan, publics: set[str], files: Mapping[str, SourceFile]) -> Iterator[_Use]:
