@@ -83,5 +83,6 @@ def prepare(directory: Path, tach: str | None) -> dict:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1])
-    print(json.dumps({k: v for k, v in prepare(target, None).items() if k != "checked"}))
+    # run.py calls this in a process of its own (see its write_checked): DIRECTORY [TACH]
+    target, tach = Path(sys.argv[1]), (sys.argv[2:] or [""])[0]
+    print(json.dumps(prepare(target, tach or None)))

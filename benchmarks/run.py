@@ -671,17 +671,26 @@ def parse_list(choices: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
     return parse
 
 
-def write_checked(case: Case) -> None:
-    """The checked files for the floor (floor.py), from mmkit's own discovery."""
-    from mmkit.config import load
-    from mmkit.project import discover
+CHECKED = (
+    "import sys; from mmkit.config import load; from mmkit.project import discover; "
+    "files = discover(load(sys.argv[1])).files; "
+    "print(''.join(f'{f.relpath} {f.dotted}\\n' for f in files), end='')"
+)
 
-    checked = case.expected.get("checked")
-    if checked is None:
-        project = discover(load(case.directory))
-        checked = [[source.relpath, source.dotted] for source in project.files]
-    text = "".join(f"{relpath} {dotted}\n" for relpath, dotted in checked)
-    (case.directory / CHECKED_LIST).write_text(text)
+
+def write_checked(case: Case) -> None:
+    """The checked files for the floor (floor.py), from mmkit's own discovery.
+
+    Like everything heavy, in a process of its own: a child's peak memory (wait4's ru_maxrss)
+    starts at the size of the process that spawned it, so this one must stay small.
+    """
+    listed = subprocess.run(
+        [sys.executable, "-c", CHECKED, str(case.directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (case.directory / CHECKED_LIST).write_text(listed)
 
 
 def measure_case(case: Case, tools: Tools, args: argparse.Namespace, log: Callable) -> Case:
@@ -702,9 +711,11 @@ def bench_tree(
     directory = workdir / f"{spec.layout}-{spec.modules}x{spec.files}"
     shutil.rmtree(directory, ignore_errors=True)
     start = time.perf_counter()
-    tree = generate.generate(spec)
-    generate.write(tree, directory)
-    expected = json.loads(tree.files["expected.json"])
+    # A process of its own, as write_checked: the bench process must stay small.
+    script = str(Path(generate.__file__).resolve())
+    sizes = [f"--modules={spec.modules}", f"--files={spec.files}", f"--layout={spec.layout}"]
+    subprocess.run([sys.executable, script, str(directory), *sizes], check=True, capture_output=True)
+    expected = json.loads((directory / "expected.json").read_text())
     name = f"{spec.modules}x{spec.files}"
     case = Case(name, spec.layout, directory, expected, time.perf_counter() - start)
     log(
@@ -719,7 +730,13 @@ def bench_real(workdir: Path, tools: Tools, args: argparse.Namespace, log: Calla
     directory = workdir / real.PACKAGE
     shutil.rmtree(directory, ignore_errors=True)
     start = time.perf_counter()
-    expected = real.prepare(directory, tools.tach)
+    prepared = subprocess.run(
+        [sys.executable, str(Path(real.__file__).resolve()), str(directory), tools.tach or ""],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = json.loads(prepared.stdout)
     case = Case(real.PACKAGE, "wheel", directory, expected, time.perf_counter() - start)
     log(
         f"{expected['real']}: {expected['python_files']} checked of "
