@@ -714,7 +714,8 @@ def bench_tree(
     # A process of its own, as write_checked: the bench process must stay small.
     script = str(Path(generate.__file__).resolve())
     sizes = [f"--modules={spec.modules}", f"--files={spec.files}", f"--layout={spec.layout}"]
-    subprocess.run([sys.executable, script, str(directory), *sizes], check=True, capture_output=True)
+    command = [sys.executable, script, str(directory), *sizes]
+    subprocess.run(command, check=True, capture_output=True)
     expected = json.loads((directory / "expected.json").read_text())
     name = f"{spec.modules}x{spec.files}"
     case = Case(name, spec.layout, directory, expected, time.perf_counter() - start)
