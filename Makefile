@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mmkit-installed
 
-.PHONY: help venv demo test bench clean
+.PHONY: help venv demo test bench stress clean
 
 help:
 	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
 	@echo "make test   set up .venv if needed, run ruff, every test suite and mmkit test --all (what CI runs)"
 	@echo "make bench  compare mmkit with grimp, import-linter and tach (minutes; docs/performance.md)"
+	@echo "make stress the long fault runs of docs/reliability.md: concurrent and killed new-module"
 	@echo "make clean  remove .venv, caches and the example database"
 
 venv: $(STAMP)
@@ -45,6 +46,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# 4 concurrent new-module runs x 50 rounds and 100 random kills: minutes, so not in `make test`.
+stress: venv
+	$(BIN)/python tests/stress/scaffold_stress.py $(STRESS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mmkit_cache build dist *.egg-info

@@ -18,7 +18,7 @@ from typing import Any
 
 from mmkit import __version__
 from mmkit.config import ConfigError
-from mmkit.files import write_atomically
+from mmkit.files import read_regular, write_atomically
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project
 
@@ -194,6 +194,8 @@ def loads(text: str, where: str = FILENAME) -> Counter[Key]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise _invalid(where, f"not valid JSON ({error})") from None
+    except RecursionError:
+        raise _invalid(where, "not valid JSON (nested too deeply)") from None
     if not isinstance(document, dict):
         raise _invalid(where, "the top level must be an object")
     version = document.get("schema_version")
@@ -234,10 +236,12 @@ def _invalid(where: str, problem: str) -> BaselineError:
 def load(path: Path) -> Counter[Key] | None:
     """The baseline at `path`, or None when there is no file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise BaselineError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
         raise BaselineError(f"cannot read {path}: {error}") from None
     return loads(text, str(path))
 

@@ -49,8 +49,9 @@ from typing import TYPE_CHECKING, Any
 
 from mmkit import __version__
 from mmkit.config import Config
+from mmkit.files import read_regular
 from mmkit.findings import Finding
-from mmkit.project import SKIPPED_DIRS, Project, SourceFile
+from mmkit.project import SKIPPED_DIRS, Project, SourceFile, follows
 
 if TYPE_CHECKING:
     from mmkit.checks.imports import ImportTable
@@ -155,11 +156,20 @@ class Cache:
         self._derived_new: set[str] = set()
         self._imports: _ImportRecord | None = None
         self._imports_rescanned: set[str] | None = set()
+        self.usable = True
 
     @classmethod
     def open(cls, config: Config, directory: Path | None = None) -> Cache:
-        """The cache in `directory` (default `.mmkit_cache/` beside pyproject.toml)."""
-        return cls(config, directory if directory is not None else default_directory(config))
+        """The cache in `directory` (default `.mmkit_cache/` beside pyproject.toml).
+
+        The default directory is not used when it is a symlink: a project (a cloned
+        repository) must not make mmkit write wherever its link points. Another directory
+        the user names (`--cache-dir`, MMKIT_CACHE_DIR) may be a link.
+        """
+        default = default_directory(config)
+        cache = cls(config, directory if directory is not None else default)
+        cache.usable = cache.directory != default or not default.is_symlink()
+        return cache
 
     def manifest(self) -> Manifest:
         """The walk of root, done once per run, before any file is read."""
@@ -179,8 +189,8 @@ class Cache:
         if record is None:
             return None
         try:
-            findings = tuple(_finding(item) for item in record["findings"])
-            return Result(findings, int(record["modules"]), int(record["files"]))
+            findings = tuple(_findings(record["findings"]))
+            return Result(findings, _int(record["modules"]), _int(record["files"]))
         except _ERRORS:
             return None
 
@@ -284,9 +294,11 @@ class Cache:
 
         Nothing here may fail the run: a directory that cannot be written means no cache.
         """
+        if not self.usable:
+            return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            _mark(self.directory)
+            if _created(self.directory) or self.directory.name == DIRNAME:
+                _mark(self.directory)
         except OSError:
             return
         manifest = self.manifest()
@@ -354,8 +366,10 @@ class Cache:
 
     def _read(self, name: str, key: str) -> dict[str, Any] | None:
         """A cache file's content, or None when it is missing, damaged or not for this key."""
+        if not self.usable:
+            return None
         try:
-            record = json.loads((self.directory / name).read_text(encoding="utf-8"))
+            record = json.loads(read_regular(self.directory / name))
         except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(record, dict) or record.get("format") != FORMAT:
@@ -531,25 +545,36 @@ def walk(config: Config, cache_directory: Path | None = None) -> Manifest:
     folders: list[str] = []
     newest = 0
     fractions = 0
-    pending: list[tuple[str, str, str]] = [(root, prefix, os.path.realpath(root))]
+    top_real = os.path.realpath(root)
+    pending: list[tuple[str, str, str]] = [(root, prefix, top_real)]
     while pending:
         directory, relative, real = pending.pop()
         below: list[tuple[str, str, str]] = []
-        for entry in _entries(directory):
+        try:
+            with os.scandir(directory) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
+        except OSError:
+            # A folder that cannot be listed is a finding (W004): its state is part of the key.
+            folders.append(f"!{relative}")
+            continue
+        for entry in entries:
             name = entry.name
             if name.endswith(".py"):
                 try:
                     info = entry.stat()
                 except OSError:
-                    continue
-                if stat_module.S_ISREG(info.st_mode):
+                    info = None
+                if info is not None and stat_module.S_ISREG(info.st_mode):
                     stats[f"{relative}{name}"] = (info.st_mtime_ns, info.st_size)
                     if info.st_mtime_ns > newest:
                         newest = info.st_mtime_ns
                     fractions |= info.st_mtime_ns % 1_000_000_000
+                else:
+                    # A FIFO or a dangling symlink is a W004: it must change the key too.
+                    folders.append(f"!{relative}{name}")
             elif _enter(entry, skip):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
-                if real == inside or real.startswith(f"{inside}/"):
+                if not follows(real, inside, top_real):
                     continue
                 folders.append(f"{relative}{name}/")
                 below.append((entry.path, f"{relative}{name}/", inside))
@@ -603,6 +628,21 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
+def _created(directory: Path) -> bool:
+    """Make the directory; whether it is new, so mmkit made it and may mark it as a cache.
+
+    A directory that was there (`--cache-dir .`, a source folder) is never marked: the marks
+    would hide the whole folder from git and from backups.
+    """
+    try:
+        directory.mkdir(parents=True)
+    except FileExistsError:
+        if not directory.is_dir():
+            raise
+        return False
+    return True
+
+
 def _mark(directory: Path) -> None:
     """Keep the cache out of version control and out of backups, as grimp and pytest do."""
     for name, content in (
@@ -627,16 +667,68 @@ def _record(finding: Finding) -> dict[str, Any]:
     return vars(finding)
 
 
-def _finding(item: dict[str, Any]) -> Finding:
-    values = dict(item)
-    values["extra"] = tuple((str(k), str(v)) for k, v in values.get("extra", ()))
-    return Finding(**values)
+# Each decoder checks the shape of what it reads (a small schema per cache file): a value of
+# the wrong type raises TypeError, which makes the entry or the file count as missing.
+
+_FINDING_FIELDS = {field.name for field in dataclasses.fields(Finding)}
+_OPTIONAL_TEXT = ("module", "imported", "model", "field", "target")
 
 
-def _findings(items: list[Any]) -> list[Finding]:
-    if not isinstance(items, list):
-        raise TypeError("findings must be a list")
-    return [_finding(item) for item in items]
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected an integer, not {type(value).__name__}")
+    return value
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected a string, not {type(value).__name__}")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"expected true or false, not {type(value).__name__}")
+    return value
+
+
+def _list(value: object, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise TypeError("expected a list" + (f" of {length}" if length is not None else ""))
+    return value
+
+
+def _object(value: object) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise TypeError(f"expected an object, not {type(value).__name__}")
+    return value
+
+
+def _finding(item: object) -> Finding:
+    """A stored finding: exactly Finding's fields, each of its type, a rule mmkit knows."""
+    from mmkit.findings import RULES
+
+    values = _object(item)
+    if set(values) != _FINDING_FIELDS:
+        raise TypeError("not a finding's fields")
+    if _text(values["rule"]) not in RULES:
+        raise ValueError(f"unknown rule {values['rule']!r}")
+    for name in ("path", "message", "hint"):
+        _text(values[name])
+    _int(values["line"])
+    _int(values["column"])
+    for name in _OPTIONAL_TEXT:
+        if values[name] is not None:
+            _text(values[name])
+    extra = tuple(
+        (_text(key), _text(value))
+        for key, value in (_list(pair, 2) for pair in _list(values["extra"]))
+    )
+    return Finding(**{**values, "extra": extra})
+
+
+def _findings(items: object) -> list[Finding]:
+    return [_finding(item) for item in _list(items)]
 
 
 def _facts(facts: FileFacts) -> list[Any]:
@@ -649,17 +741,21 @@ def _facts(facts: FileFacts) -> list[Any]:
 def _decode_facts(item: list[Any]) -> FileFacts:
     from mmkit.checks.sources import FileFacts
 
-    mtime, size, dotted, classes, comments, places = item
-    if not comments and not places:
-        return FileFacts((int(mtime), int(size)), str(dotted), bool(classes), (), {})
+    mtime, size, dotted, classes, comments, places = _list(item, 6)
+    stat = (_int(mtime), _int(size))
+    if not _list(comments) and not _list(places):
+        return FileFacts(stat, _text(dotted), _flag(classes), (), {})
     return FileFacts(
-        stat=(int(mtime), int(size)),
-        dotted=str(dotted),
-        classes=bool(classes),
-        comments=tuple((int(line), int(column), str(text)) for line, column, text in comments),
+        stat=stat,
+        dotted=_text(dotted),
+        classes=_flag(classes),
+        comments=tuple(
+            (_int(line), _int(column), _text(text))
+            for line, column, text in (_list(comment, 3) for comment in comments)
+        ),
         places={
-            (int(line), str(imported)): (int(column), bool(guarded))
-            for line, imported, column, guarded in places
+            (_int(line), _text(imported)): (_int(column), _flag(guarded))
+            for line, imported, column, guarded in (_list(place, 4) for place in places)
         },
     )
 
@@ -668,11 +764,11 @@ def _decode_scan(item: list[Any]) -> StoredScan:
     from mmkit.checks.model_scan import FileScan
     from mmkit.checks.sources import StoredScan
 
-    mtime, size, dotted, text = item
-    scan = _decode(json.loads(text))
+    mtime, size, dotted, text = _list(item, 4)
+    scan = _decode(json.loads(_text(text)))
     if not isinstance(scan, FileScan):
         raise TypeError("not a FileScan")
-    return StoredScan((int(mtime), int(size)), str(dotted), scan)
+    return StoredScan((_int(mtime), _int(size)), _text(dotted), scan)
 
 
 def _encode(value: object) -> object:
@@ -725,10 +821,14 @@ def _scan_classes() -> dict[str, type]:
 
 
 def _stats(value: Any) -> dict[str, Stat | None]:
-    return {
-        str(relpath): (int(found[0]), int(found[1])) if found is not None else None
-        for relpath, found in value.items()
-    }
+    stats: dict[str, Stat | None] = {}
+    for relpath, found in _object(value).items():
+        if found is None:
+            stats[relpath] = None
+        else:
+            mtime, size = _list(found, 2)
+            stats[relpath] = (_int(mtime), _int(size))
+    return stats
 
 
 def _fresh(stats: Mapping[str, Stat | None], racy: int) -> dict[str, list[int] | None]:
@@ -744,6 +844,7 @@ def _decode_derived(record: dict[str, Any] | None) -> dict[str, _Derived]:
     derived = {}
     for name, item in results.items():
         try:
+            item = _object(item)
             derived[name] = _Derived(
                 _findings(item["findings"]), _stats(item["used"]), _stats(item["empty"])
             )
@@ -771,15 +872,20 @@ def _decode_imports(record: dict[str, Any] | None) -> _ImportRecord | None:
     try:
         table = ImportTable(
             imports={
-                importer: tuple((imported, tuple(lines)) for imported, lines in found)
-                for importer, found in record["imports"].items()
+                importer: tuple(
+                    (_text(imported), tuple(map(_int, _list(lines))))
+                    for imported, lines in (_list(pair, 2) for pair in _list(found))
+                )
+                for importer, found in _object(record["imports"]).items()
             },
-            present=frozenset(map(str, record["present"])),
+            present=frozenset(map(_text, _list(record["present"]))),
             skipped=tuple(
-                SkippedFile(Path(path), str(reason)) for path, reason in record["skipped"]
+                SkippedFile(Path(_text(path)), _text(reason))
+                for path, reason in (_list(pair, 2) for pair in _list(record["skipped"]))
             ),
         )
-        return _ImportRecord(table, frozenset(map(str, record["modules"])), _stats(record["stats"]))
+        modules = frozenset(map(_text, _list(record["modules"])))
+        return _ImportRecord(table, modules, _stats(record["stats"]))
     except _ERRORS:
         return None
 

@@ -26,6 +26,12 @@ class ProjectError(click.ClickException):
     exit_code = 2
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C or SIGTERM during a command that undid its work: exit 130, as shells expect."""
+
+    exit_code = 130
+
+
 @contextmanager
 def without_gc_pauses() -> Iterator[None]:
     """Hold off the cyclic garbage collector while the analysis allocates.
@@ -306,6 +312,8 @@ def new_module(
             click.echo(create_module(request, ".", dry_run=dry_run))
         except ScaffoldError as error:
             raise ProjectError(str(error)) from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was changed") from None
 
 
 @main.command(

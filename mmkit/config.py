@@ -103,6 +103,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not valid TOML: nested too deeply") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: not UTF-8 ({error.reason})") from None
     except OSError as error:
@@ -164,6 +166,8 @@ def _string(table: dict[str, Any], key: str, where: str, default: str | None) ->
     value = table.get(key, default)
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{where}: '{key}' must be a string, not {type(value).__name__}")
+    if value is not None and "\0" in value:
+        raise ConfigError(f"{where} '{key}' contains a NUL character")
     return value
 
 
@@ -175,6 +179,8 @@ def _names(
         return default
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    if any("\0" in item for item in value):
+        raise ConfigError(f"{where} '{key}' contains a NUL character")
     return tuple(value)
 
 

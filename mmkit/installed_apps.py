@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from mmkit.files import read_regular
+
 Value = list[str] | tuple[str, ...] | None
 """A list or tuple of strings as the settings build it; None when it cannot be known."""
 
@@ -67,8 +69,8 @@ def _load(root: Path, dotted: str, loaded: Loaded) -> Env | None:
     if path is None:
         return None
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(read_regular(path), filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     env: Env = {}
     loaded[dotted] = env

@@ -7,14 +7,18 @@ static check works without Django settings on any code base.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.files import read_regular
 from mmkit.installed_apps import app_package, installed_apps
 
 SKIPPED_DIRS = frozenset(
@@ -57,16 +61,24 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A `.py` file mmkit cannot read safely, or a folder it cannot list, under root."""
+
+    relpath: str
+    path: Path
+    reason: str
+    file: bool = False
+
+
+@dataclass(frozen=True)
 class Project:
     """The configuration plus everything discovered on disk, the input of every check."""
 
     config: Config
     modules: tuple[Module, ...]
-    tree: tuple[tuple[str, tuple[str, ...], list[str]], ...] | None = field(
-        default=None, compare=False, repr=False
-    )
-    """The walk of root that discovery already made (see _python_files_by_directory), so
-    `files` need not walk it again; None: walk on first use."""
+    tree: tuple[Listing, ...] | None = field(default=None, compare=False, repr=False)
+    """The walk of root that discovery already made, so `files` need not walk it again;
+    None: walk on first use."""
 
     @property
     def root(self) -> Path:
@@ -111,8 +123,7 @@ class Project:
         found = []
         # Paths are joined as strings per directory: on 20,000 files pathlib's relative_to
         # and with_suffix cost more than the rest of the discovery together.
-        tree = self.tree if self.tree is not None else _python_files_by_directory(self.root)
-        for directory, parts, filenames in tree:
+        for directory, parts, filenames, _ in self._listing:
             folder = Path(directory)
             within = "".join(f"{part}/" for part in parts)
             owner = self.module_of(".".join(parts))
@@ -124,6 +135,26 @@ class Project:
                 dotted = ".".join(parts if stem == "__init__" else (*parts, stem))
                 module = self._by_name.get(dotted, owner)
                 found.append(SourceFile(folder / filename, relpath, dotted, module))
+        return tuple(found)
+
+    @cached_property
+    def _listing(self) -> tuple[Listing, ...]:
+        if self.tree is not None:
+            return self.tree
+        return tuple(_python_files_by_directory(self.root))
+
+    @cached_property
+    def unreadable(self) -> tuple[Unreadable, ...]:
+        """What under root could not be read or listed and is not excluded: checked by nobody."""
+        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
+        base = self.relpath(self.root)
+        prefix = "" if base == "." else f"{base}/"
+        found = []
+        for _, _, _, problems in self._listing:
+            for problem in problems:
+                relpath = f"{prefix}{problem.relpath}"
+                if not any(regex.match(relpath) for regex in exclude):
+                    found.append(dataclasses.replace(problem, relpath=relpath))
         return tuple(found)
 
     def relpath(self, path: Path) -> str:
@@ -259,8 +290,8 @@ def _reject_duplicate_labels(config: Config, modules: list[Module], from_folders
 def read_label(apps_py: Path) -> str | None:
     """The `label` an AppConfig subclass in apps.py sets, read without importing it."""
     try:
-        tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(read_regular(apps_py), filename=str(apps_py))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
@@ -276,9 +307,7 @@ def read_label(apps_py: Path) -> str | None:
     return None
 
 
-def _find_apps(
-    config: Config, tree: Iterable[tuple[str, tuple[str, ...], list[str]]] | None = None
-) -> Iterator[Path]:
+def _find_apps(config: Config, tree: Iterable[Listing] | None = None) -> Iterator[Path]:
     """The folders of Django apps under root that `exclude` leaves in: a package with apps.py,
     or one without it (Django does not require it) that has models and migrations.
 
@@ -288,7 +317,7 @@ def _find_apps(
     walked = tree if tree is not None else _python_files_by_directory(config.root)
     paths = (
         Path(directory) / name
-        for directory, _, names in walked
+        for directory, _, names, _ in walked
         for name in names
         if name in ("apps.py", "models.py", "__init__.py")
     )
@@ -317,26 +346,116 @@ def _relative(path: Path, base: Path) -> str:
 
 def iter_python_files(root: Path) -> Iterator[Path]:
     """Python files under root, skipping hidden folders, virtualenvs and build output."""
-    for directory, _, filenames in _python_files_by_directory(root):
+    for directory, _, filenames, _ in _python_files_by_directory(root):
         for filename in filenames:
             yield Path(directory) / filename
 
 
-def _python_files_by_directory(root: Path) -> Iterator[tuple[str, tuple[str, ...], list[str]]]:
-    """(directory, its parts below root, its sorted .py file names), in a stable order."""
+Listing = tuple[str, tuple[str, ...], list[str], list["Unreadable"]]
+"""(directory, its parts below root, its sorted .py file names, what could not be read)."""
+
+
+def _python_files_by_directory(root: Path) -> Iterator[Listing]:
+    """Each directory under root with its regular .py files, in a stable order.
+
+    Folder symlinks are followed (a module folder may be one), never back into a folder
+    above. What is not a plain readable file (a FIFO would block the reader forever, a
+    dangling symlink, a name that is not UTF-8) and a folder that cannot be listed are
+    returned as Unreadable, so the check says what it did not see.
+    """
     top = os.fspath(root)
-    for directory, subdirs, filenames in os.walk(top):
-        subdirs[:] = sorted(
-            d
-            for d in subdirs
-            if not d.startswith(".")
-            and d not in SKIPPED_DIRS
-            and d.isidentifier()
-            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
-        )
-        relative = os.path.relpath(directory, top)
-        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
-        yield directory, parts, sorted(f for f in filenames if f.endswith(".py"))
+    top_real = os.path.realpath(top)
+    pending: list[tuple[str, tuple[str, ...], str]] = [(top, (), top_real)]
+    while pending:
+        directory, parts, real = pending.pop()
+        try:
+            with os.scandir(directory) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
+        except OSError as error:
+            if parts:
+                reason = error.strerror or str(error)
+                yield directory, parts, [], [Unreadable("/".join(parts), Path(directory), reason)]
+            continue
+        files: list[str] = []
+        problems: list[Unreadable] = []
+        below: list[tuple[str, tuple[str, ...], str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".py"):
+                problem = _not_a_plain_file(entry)
+                if problem is None:
+                    files.append(name)
+                else:
+                    shown = "/".join((*parts, printable(name)))
+                    problems.append(Unreadable(shown, Path(entry.path), problem, file=True))
+            elif _entered(entry):
+                inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
+                if not follows(real, inside, top_real):
+                    continue
+                below.append((entry.path, (*parts, name), inside))
+        yield directory, parts, files, problems
+        pending.extend(reversed(below))
+
+
+def follows(real: str, inside: str, top_real: str) -> bool:
+    """Whether a walk in folder `real` enters the folder whose real path is `inside`.
+
+    Never back into a folder above (a symlink loop); through a symlink only into the project
+    or into a Python package, never into `/` or a home folder a stray link points at.
+    """
+    if real == inside or real.startswith(f"{inside}/"):
+        return False
+    if inside == f"{real}/{os.path.basename(inside)}":
+        return True
+    return (
+        inside == top_real
+        or inside.startswith(f"{top_real}/")
+        or os.path.isfile(os.path.join(inside, "__init__.py"))
+    )
+
+
+def _entered(entry: os.DirEntry[str]) -> bool:
+    """Whether discovery goes into a folder: not hidden ones, virtualenvs, or build output
+    (`build/`, `env/`, ...) unless it is a package, which Python and grimp import."""
+    name = entry.name
+    if name.startswith(".") or not name.isidentifier():
+        return False
+    try:
+        if not entry.is_dir():
+            return False
+    except OSError:
+        return False
+    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+        return False
+    return name not in SKIPPED_DIRS or os.path.exists(os.path.join(entry.path, "__init__.py"))
+
+
+def _not_a_plain_file(entry: os.DirEntry[str]) -> str | None:
+    """Why a `.py` entry cannot be analysed, or None for a regular file (or a link to one)."""
+    try:
+        entry.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not UTF-8"
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return None
+        if entry.is_symlink():
+            info = os.stat(entry.path)
+            return None if stat.S_ISREG(info.st_mode) else "not a regular file"
+    except FileNotFoundError:
+        return "a symlink to nothing"
+    except OSError as error:
+        return error.strerror or str(error)
+    return "not a regular file"
+
+
+def printable(name: str) -> str:
+    """A file name as text that prints and encodes: undecodable bytes become `\\xff`."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def dotted_name(root: Path, path: Path) -> str:
@@ -347,24 +466,90 @@ def dotted_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Translate a gitignore-like glob (`**/migrations/**`) into a regex over POSIX paths."""
-    out = []
+class PathMatcher(Protocol):
+    """What an exclude pattern compiles to: `match(relpath)` is truthy when it matches."""
+
+    def match(self, path: str) -> object: ...
+
+
+MAX_REGEX_WILDCARDS = 2
+"""A pattern with more wildcards is matched by GlobAutomaton: a regex could backtrack for
+hours on a deep path (`**/**/**/...`), a linear-time automaton never does."""
+
+
+WILDCARDS = ("**/", "**", "*", "?")
+
+
+def glob_to_regex(pattern: str) -> PathMatcher:
+    """Compile a gitignore-like glob (`**/migrations/**`) over POSIX paths.
+
+    The usual patterns (two wildcards at most) become a regex, the fastest matcher; others
+    a GlobAutomaton with the same meaning, linear in the path's length whatever the pattern.
+    """
+    tokens = _glob_tokens(pattern)
+    if sum(1 for token in tokens if token in WILDCARDS) > MAX_REGEX_WILDCARDS:
+        return GlobAutomaton(tokens)
+    translated = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(translated.get(t) or re.escape(t) for t in tokens) + r"\Z")
+
+
+def _glob_tokens(pattern: str) -> list[str]:
+    """The pattern as wildcards (`**/`, `**`, `*`, `?`) and single literal characters;
+    `**/**/` is `**/`."""
+    tokens: list[str] = []
     i = 0
     while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+        token = next((w for w in WILDCARDS if pattern.startswith(w, i)), pattern[i])
+        if not (token == "**/" and tokens[-1:] == ["**/"]):
+            tokens.append(token)
+        i += len(token)
+    return tokens
+
+
+class GlobAutomaton:
+    """A glob matched by walking the set of pattern positions reachable so far (no backtracking).
+
+    Tokens: `**/` any run of whole folders (or none), `**` anything, `*` anything within one
+    name, `?` any one character but `/`, else a literal character.
+    """
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+
+    def match(self, path: str) -> bool:
+        tokens = self.tokens
+        end = len(tokens)
+        states = self._closure({0})
+        for char in path:
+            following: set[int] = set()
+            for index in states:
+                if index == end:
+                    continue
+                token = tokens[index]
+                if token in ("**", "**/"):
+                    following.add(index)
+                    if token == "**/" and char == "/":
+                        following.add(index + 1)
+                elif token == "*":
+                    if char != "/":
+                        following.add(index)
+                elif token == "?":
+                    if char != "/":
+                        following.add(index + 1)
+                elif token == char:
+                    following.add(index + 1)
+            if not following:
+                return False
+            states = self._closure(following)
+        return end in states
+
+    def _closure(self, states: set[int]) -> set[int]:
+        """Add the positions reachable without a character: past `*`, `**` and `**/`."""
+        pending = list(states)
+        while pending:
+            index = pending.pop()
+            wildcard = index < len(self.tokens) and self.tokens[index] in ("*", "**", "**/")
+            if wildcard and index + 1 not in states:
+                states.add(index + 1)
+                pending.append(index + 1)
+        return states

@@ -532,3 +532,43 @@ def test_every_installed_apps_entry_for_mmkit_is_the_one_mmkit_app(entry: str) -
     config = AppConfig.create(entry)
 
     assert (type(config), config.name, config.label) == (MmkitConfig, "mmkit", "mmkit")
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "expected"),
+    [
+        ('[tool.mmkit]\nroot = "a\\u0000b"\n', "[tool.mmkit] 'root' contains a NUL character"),
+        ("[tool.mmkit]\nx = " + "[" * 600 + "]" * 600 + "\n", "is not valid TOML: nested too"),
+    ],
+    ids=["nul", "deep"],
+)
+def test_hostile_pyproject_is_one_configuration_error(
+    tmp_path: Path, settings: Settings, pyproject: str, expected: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    settings.MMKIT_CONFIG = str(tmp_path)
+    (error,) = _messages(tags=["mmkit"])
+    assert error.id == "mmkit.E100"
+    assert expected in error.msg
+
+
+@pytest.mark.parametrize("name", ["MMKIT_CONFIG", "MMKIT_CACHE_DIR"])
+def test_a_nul_byte_in_a_path_setting_is_one_configuration_error(
+    settings: Settings, name: str
+) -> None:
+    setattr(settings, name, "a\0b")
+    (error,) = _messages(tags=["mmkit"])
+    assert error.id == "mmkit.E100"
+    assert error.msg == f"settings.{name} contains a NUL character"
+
+
+@pytest.mark.parametrize("value", ["no", 0, None, "False"])
+def test_import_checks_of_the_wrong_type_are_a_configuration_error(
+    settings: Settings, value: object
+) -> None:
+    settings.MMKIT_IMPORT_CHECKS = value
+    (error,) = _messages(tags=["mmkit"])
+    assert error.id == "mmkit.E100"
+    assert error.msg == (
+        f"settings.MMKIT_IMPORT_CHECKS must be True or False, not {type(value).__name__}"
+    )

@@ -166,6 +166,32 @@ def test_a_broken_config_is_one_error_not_a_crash(example_copy: Path, cache: Pat
     assert result.stderr.count("(mmkit.E100)") == 1
 
 
+def test_hostile_files_are_warnings_never_a_hang_or_a_crash(tmp_path: Path, cache: Path) -> None:
+    """A FIFO, a dangling symlink and an expression too deep for Python in web/: manage.py
+    check finishes, with one mmkit.W004 warning each (warnings do not fail it)."""
+    copy = tmp_path / "example"
+    shutil.copytree(
+        EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__", ".mmkit_cache", "db.sqlite3")
+    )
+    os.mkfifo(copy / "web" / "pipe.py")
+    (copy / "web" / "dangling.py").symlink_to("nowhere.py")
+    (copy / "web" / "deep.py").write_text("class Deep:\n    x = " + "-" * 5000 + "1\n")
+
+    for _ in range(2):  # cold, then from the door's cache
+        result = manage(copy, "check", "--tag", "mmkit", cache=cache)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert {(path, rule) for _, rule, path, _ in issues(result.stderr)} == {
+            ("web/pipe.py", "mmkit.W004"),
+            ("web/dangling.py", "mmkit.W004"),
+            ("web/deep.py", "mmkit.W004"),
+        }
+    (copy / "web" / "deep.py").write_text("class Deep:\n    x = -1\n")
+    result = manage(copy, "check", "--tag", "mmkit", cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert {path for _, _, path, _ in issues(result.stderr)} == {"web/pipe.py", "web/dangling.py"}
+
+
 def test_a_name_the_facade_does_not_export_is_e003_in_manage_py_check(
     example_copy: Path, cache: Path
 ) -> None:

@@ -35,7 +35,7 @@ def run(
     ids: a part of the analysis that none of them needs (the import graph) is skipped.
     """
     from mmkit import suppressions
-    from mmkit.checks import imports, interfaces
+    from mmkit.checks import imports, interfaces, unchecked
     from mmkit.checks import relations as relations_check
     from mmkit.checks.model_index import ScanReader
     from mmkit.checks.sources import Sources
@@ -53,6 +53,8 @@ def run(
         return rules is None or any(rule_id in rules for rule_id in ids)
 
     findings: list[Finding] = []
+    if wanted(NOT_ANALYSED):
+        findings.extend(unchecked.findings(project))
     if wanted(*RELATION_RULES, NOT_ANALYSED):
         if relations is None:
             findings.extend(from_scans("relations", source_relations))

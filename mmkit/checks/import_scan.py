@@ -31,7 +31,7 @@ def scan_imports(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, UnicodeDecodeError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         return None
     parts = dotted.split(".")
     found: ImportedLines = {}

@@ -36,7 +36,9 @@ CYCLE = "mmkit.E004"
 UNDECLARED = "mmkit.E005"
 TYPE_CHECKING_NOTE = " (under TYPE_CHECKING, still a dependency)"
 _RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(?P<dots>\.+)", re.MULTILINE)
-_UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)")
+_UNDECODABLE = re.compile(
+    r"Failed to decode file (?P<path>.+?) as UTF-8: (?P<reason>.*)", re.DOTALL
+)
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
 _IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
 _BOM = b"\xef\xbb\xbf"
@@ -47,6 +49,7 @@ _BLOCK_HEADER = re.compile(
 _TYPE_CHECKING_HEADER = re.compile(
     rb"(?:el)?if[ \t]+(?:[A-Za-z_]\w*\.)*TYPE_CHECKING[ \t]*:[ \t]*(?:#.*)?$"
 )
+_UNREADABLE = "Failed to read file "
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,14 @@ def findings(
     return sorted(set(found), key=lambda finding: finding.sort_key)
 
 
+def shown(dotted: str) -> str:
+    """A Python module's name as a message shows it: quoted when a part is not an identifier
+    (`'web.my file'`), so no file name can make a message read as something else."""
+    if all(part.isidentifier() for part in dotted.split(".")):
+        return dotted
+    return repr(dotted)
+
+
 def allowed_dependencies(
     project: Project, graph: ProjectGraph | None = None, *, table: ImportTable | None = None
 ) -> set[tuple[str, str]]:
@@ -209,17 +220,29 @@ def build_graph(project: Project) -> ProjectGraph:
     grimp cannot parse or decode is left out and the scan made again without it, so one broken
     file costs its own imports, never the whole check.
     """
+    _deep_enough_stacks()
     from grimp.exceptions import SourceSyntaxError
+
+    from mmkit.checks.unchecked import hidden_paths
 
     packages = project.top_level_packages
     checked = frozenset(source.dotted for source in project.files)
     skipped: dict[str, str] = {}
+    hidden = hidden_paths(project)
     with _importable_from(project.root, packages):
         while True:
             try:
-                imports, modules = _scan(packages, checked, skipped)
+                imports, modules = _scan(packages, checked, skipped, hidden)
             except SourceSyntaxError as error:
                 _skip(skipped, error.filename, _syntax_reason(error), error)
+            except OSError as error:
+                # grimp reports a file it cannot read (permissions) as one FileNotFoundError
+                # for the whole build: the file costs its own imports, as a broken one does.
+                message = str(error)
+                if not message.startswith(_UNREADABLE):
+                    raise
+                path, _, reason = message.removeprefix(_UNREADABLE).rpartition(": ")
+                _skip(skipped, path, reason, error)
             except UnicodeError as error:
                 match = _UNDECODABLE.match(str(error))
                 if match is None:
@@ -240,21 +263,42 @@ def build_graph(project: Project) -> ProjectGraph:
     )
 
 
+RUST_STACK_BYTES = 1 << 30
+"""The stack of grimp's parser threads: with Rust's default 2 MiB, an expression chain of
+about 50,000 terms (`1+1+...`, `a.b.b...`, 100 KB of source) overflows it and the whole
+process dies of SIGSEGV. 1 GiB of address space (used only as deep as a file needs) moves the
+limit to files of about 20 MB of a single expression."""
+
+
+def _deep_enough_stacks() -> None:
+    """Raise RUST_MIN_STACK, read when grimp's thread pool starts (never lower the user's)."""
+    try:
+        current = int(os.environ.get("RUST_MIN_STACK", "0"))
+    except ValueError:
+        current = 0
+    if current < RUST_STACK_BYTES:
+        os.environ["RUST_MIN_STACK"] = str(RUST_STACK_BYTES)
+
+
 def _scan(
-    packages: tuple[str, ...], checked: frozenset[str], skipped: dict[str, str]
+    packages: tuple[str, ...],
+    checked: frozenset[str],
+    skipped: dict[str, str],
+    hidden: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, dict[str, tuple[int, ...]]], frozenset[str]]:
     """grimp's steps of build_graph up to its scan, the scan limited to the checked files.
 
     Assembling grimp's graph object costs more than the scan and answers nothing the rules
-    need, so the scan's imports are kept as they come. Skipped files are hidden from the walk
-    that finds modules, as if they did not exist.
+    need, so the scan's imports are kept as they come. Skipped and hidden files are hidden
+    from the walk that finds modules (grimp has no option to leave files out), as if they did
+    not exist.
     """
     from grimp.application.config import settings as grimp_settings
     from grimp.application.scanning import scan_imports
 
     real = grimp_settings.FILE_SYSTEM
-    if skipped:
-        grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped)))
+    if skipped or hidden:
+        grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped) | hidden))
     try:
         file_system = grimp_settings.FILE_SYSTEM
         found = set()
@@ -440,7 +484,8 @@ def _private_import_findings(pair: _Pair, place: StatementFinder) -> Iterator[Fi
             PRIVATE_IMPORT,
             pair,
             statement,
-            f"{pair.importer} imports {pair.imported}, private to module '{pair.target.name}'",
+            f"{shown(pair.importer)} imports {shown(pair.imported)}, private to module "
+            f"'{pair.target.name}'",
             _private_hint(pair.target),
         )
 
@@ -464,7 +509,8 @@ def _undeclared_findings(pair: _Pair, place: StatementFinder) -> Iterator[Findin
             UNDECLARED,
             pair,
             statement,
-            f"{pair.importer} imports {pair.imported}, but module '{pair.module.name}' "
+            f"{shown(pair.importer)} imports {shown(pair.imported)}, but module "
+            f"'{pair.module.name}' "
             f"does not list '{pair.target.name}' in depends_on",
             f"Add '{pair.target.name}' to depends_on in [tool.mmkit.modules.{pair.module.name}] "
             "if the dependency is intended, or remove the import.",
@@ -507,7 +553,7 @@ def _cycle_findings(pairs: list[_Pair], place: StatementFinder) -> Iterator[Find
         statements = [_statements(pair, place)[0] for pair in witnesses]
         path = " -> ".join(cycle)
         imports = "; ".join(
-            f"{pair.importer}:{statement.line} imports {pair.imported}"
+            f"{shown(pair.importer)}:{statement.line} imports {shown(pair.imported)}"
             for pair, statement in zip(witnesses, statements, strict=True)
         )
         first, where = witnesses[0], statements[0]
@@ -761,7 +807,7 @@ class FilePlaces:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     tree = ast.parse(self._source)
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return self._parsed
             by_line: dict[int, list[tuple[Statement, ast.Import | ast.ImportFrom]]] = defaultdict(
                 list

@@ -190,6 +190,9 @@ class FileScan:
         return self.export_lines[index] if index < len(self.export_lines) else None
 
 
+TOO_DEEP = "nested too deeply for Python's parser"
+
+
 def may_define_classes(source: bytes) -> bool:
     """Whether the source has a class statement; a file without one defines no model."""
     return _CLASS_STATEMENT.search(source) is not None
@@ -208,7 +211,10 @@ def scan(source: bytes, dotted: str, is_package: bool) -> FileScan:
         return _FileScanner(_package_of(dotted, is_package), source).run(tree)
     except SyntaxError as error:
         return FileScan(error=ParseError(error.lineno or 1, error.offset or 1, error.msg))
-    except (ValueError, RecursionError) as error:
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on deep nesting with either; Python cannot run the file.
+        return FileScan(error=ParseError(1, 1, TOO_DEEP))
+    except ValueError as error:
         return FileScan(error=ParseError(1, 1, str(error) or type(error).__name__))
 
 
@@ -737,7 +743,7 @@ def _annotation_refs(node: ast.expr) -> Iterator[str]:
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             parsed = ast.parse(node.value.strip(), mode="eval")
-        except (SyntaxError, ValueError, RecursionError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return
         yield from _annotation_refs(parsed.body)
     elif isinstance(node, ast.Subscript):

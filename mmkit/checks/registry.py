@@ -188,7 +188,7 @@ def _classes_in(path: Path) -> dict[str, _ClassSource]:
         return cached[1]
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         classes: dict[str, _ClassSource] = {}
     else:
         classes = dict(_walk_classes(tree.body, ""))

@@ -108,7 +108,13 @@ def _rules() -> frozenset[str] | None:
     """
     from django.conf import settings
 
-    if getattr(settings, IMPORT_CHECKS_SETTING, True):
+    value = getattr(settings, IMPORT_CHECKS_SETTING, True)
+    if not isinstance(value, bool):
+        # "no" or "False" would count as true: a setting of the wrong type is a mistake.
+        raise ConfigError(
+            f"settings.{IMPORT_CHECKS_SETTING} must be True or False, not {type(value).__name__}"
+        )
+    if value:
         return None
     return frozenset(RULES) - IMPORT_RULES
 
@@ -312,4 +318,7 @@ def _path_setting(name: str, value: object) -> str:
     """A setting that names a path, or a ConfigError (mmkit.E100) saying it does not."""
     if not isinstance(value, str | os.PathLike):
         raise ConfigError(f"settings.{name} must be a path, not {type(value).__name__}")
-    return os.fspath(value)
+    path = os.fspath(value)
+    if "\0" in str(path):
+        raise ConfigError(f"settings.{name} contains a NUL character")
+    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from mmkit.findings import Finding
 from mmkit.output import Report
 
@@ -16,15 +18,37 @@ def render(report: Report) -> str:
         if finding.hint:
             lines.append(f"    hint: {finding.hint}")
     for entry in report.stale:
-        lines.append(f"stale baseline entry: {entry}")
+        lines.append(f"stale baseline entry: {escaped(entry)}")
         lines.append(f"    hint: {STALE_HINT}")
     lines.append(summary(report))
     return "".join(line + "\n" for line in lines)
 
 
 def finding_line(finding: Finding) -> str:
-    """`books/views.py:3:1: mmkit.E003 <message>`, the form editors and CI logs link."""
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} {finding.message}"
+    """`books/views.py:3:1: mmkit.E003 <message>`, the form editors and CI logs link.
+
+    A path that is not plain (a space, a colon, a newline in a file name) is quoted, and
+    characters that do not print are escaped, so one finding is always one line.
+    """
+    path = shown_path(finding.path)
+    return f"{path}:{finding.line}:{finding.column}: {finding.rule} {escaped(finding.message)}"
+
+
+PLAIN_PATH = re.compile(r"[\w./@+-]+\Z")
+
+
+def shown_path(path: str) -> str:
+    """The path as it is when plain, else quoted Python-style (`'web/my file.py'`)."""
+    if PLAIN_PATH.match(path):
+        return path
+    return "'" + escaped(path).replace("'", "\\'") + "'"
+
+
+def escaped(text: str) -> str:
+    """Text with each character that does not print written as its escape (`\\n`, `\\x1b`)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def summary(report: Report) -> str:

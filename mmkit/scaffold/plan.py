@@ -10,8 +10,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mmkit.config import ConfigError, did_you_mean
-from mmkit.project import Project, load_project
+from mmkit.config import Config, ConfigError, did_you_mean
+from mmkit.installed_apps import installed_apps as read_installed_apps
+from mmkit.project import Project, glob_to_regex, load_project
 from mmkit.scaffold.bindings import check_bindings
 from mmkit.scaffold.context import ModelNames, Reference, build_context
 from mmkit.scaffold.errors import ScaffoldError
@@ -32,6 +33,14 @@ from mmkit.scaffold.register import (
     settings_path,
 )
 from mmkit.scaffold.render import render_module
+
+CONTRIB_LABELS = frozenset(
+    {
+        "admin", "admindocs", "auth", "contenttypes", "flatpages", "gis", "humanize",
+        "messages", "postgres", "redirects", "sessions", "sitemaps", "sites", "staticfiles",
+        "syndication",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ def make_plan(request: Request, start: Path | str = ".") -> Plan:
     target = config.root.joinpath(*name.split("."))
     label = _label(project, name)
     _check_free(project, request, target, label)
+    _check_not_excluded(project, name, target)
     if "." in name:
         _check_parent_package(project, target)
     else:
@@ -216,15 +226,7 @@ def _check_free(project: Project, request: Request, target: Path, label: str) ->
     for module in project.modules:
         if module.label == label and module.name != name:
             raise ScaffoldError(f"'{label}' is already the app label of module '{module.name}'")
-    settings = settings_path(config)
-    if settings is not None:
-        try:
-            entries = installed_apps(read_text(settings)) or []
-        except (OSError, UnicodeDecodeError):
-            entries = []
-        for entry in entries:
-            if app_label(entry) == label and entry != name and entry.split(".")[0] != name:
-                raise ScaffoldError(f"'{label}' is already the label of installed app '{entry}'")
+    _check_label_free(config, name, label)
     if target.is_symlink() or not target.resolve().is_relative_to(config.root.resolve()):
         raise ScaffoldError(f"{project.relpath(target)} leads outside the project's root")
     if target.with_name(f"{target.name}.py").exists():
@@ -236,6 +238,48 @@ def _check_free(project: Project, request: Request, target: Path, label: str) ->
             f"{project.relpath(target)}/ already exists and is not a module of the project; "
             "--force only writes over a module, choose another name"
         )
+
+
+def _check_label_free(config: Config, name: str, label: str) -> None:
+    """Refuse the label of an installed app: Django stops with "labels aren't unique".
+
+    INSTALLED_APPS is read as discovery reads it (`DJANGO_APPS + LOCAL_APPS`, settings
+    packages with `from .base import *`); when it cannot be known, django.contrib's labels
+    are refused, since nearly every project installs them.
+    """
+    entries: list[str] | None = None
+    if config.settings:
+        found = read_installed_apps(config.root, config.settings)
+        if found is None and config.base_dir != config.root:
+            found = read_installed_apps(config.base_dir, config.settings)
+        entries = list(found) if found is not None else None
+    settings = settings_path(config)
+    if entries is None and settings is not None:
+        try:
+            entries = installed_apps(read_text(settings))
+        except (OSError, UnicodeDecodeError):
+            entries = None
+    for entry in entries or ():
+        if app_label(entry) == label and entry != name and entry.split(".")[0] != name:
+            raise ScaffoldError(f"'{label}' is already the label of installed app '{entry}'")
+    if entries is None and label in CONTRIB_LABELS:
+        raise ScaffoldError(
+            f"'{label}' is the label of django.contrib.{label}, which most projects install; "
+            "choose another name"
+        )
+
+
+def _check_not_excluded(project: Project, name: str, target: Path) -> None:
+    """Refuse a module the configured excludes would hide from every check (`migrations`)."""
+    config = project.config
+    relpath = project.relpath(target / "__init__.py")
+    for pattern in config.exclude:
+        if glob_to_regex(pattern).match(relpath):
+            patterns = ", ".join(f'"{p}"' for p in config.exclude)
+            raise ScaffoldError(
+                f"module name '{name}' is left out by exclude = [{patterns}] "
+                f"({relpath}): mmkit would never check it; choose another name"
+            )
 
 
 def _depends_on(

@@ -74,7 +74,7 @@ def _public_names(path: Path, where: str) -> set[str]:
     """Names the facade defines or imports, restricted to `__all__` when it has a literal one."""
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError) as error:
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise ScaffoldError(f"{where}: cannot read {path}: {error}") from None
     names: set[str] = set()
     exported: set[str] | None = None

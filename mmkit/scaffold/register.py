@@ -8,6 +8,7 @@ file cannot be edited that safely, the user gets the exact line to add instead.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -75,6 +76,11 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
     if not _inside_project(config, path):
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} (it is outside the project)")
         return None
+    # A symlinked settings file is edited where it lives, so the link stays a link.
+    path = path.resolve()
+    if _read_only(path):
+        manual.append(f"add {entry} to INSTALLED_APPS in {shown} (the file is read-only)")
+        return None
     try:
         source = read_text(path)
         apps = installed_apps(source)
@@ -82,7 +88,15 @@ def _settings_edit(config: Config, name: str, manual: list[str], notes: list[str
             notes.append(f"{name} is already in INSTALLED_APPS ({shown})")
             return None
         new = add_installed_app(source, name)
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, CannotEdit) as error:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        SyntaxError,
+        ValueError,
+        RecursionError,
+        MemoryError,
+        CannotEdit,
+    ) as error:
         manual.append(f"add {entry} to INSTALLED_APPS in {shown} ({_reason(error)})")
         return None
     return Edit(path, source, new, f'add "{name}" to INSTALLED_APPS')
@@ -97,6 +111,13 @@ def _pyproject_edit(
 ) -> Edit | None:
     shown = _shown(config, config.path)
     listed = {module.name: module for module in config.modules or ()}
+    pyproject = config.path.resolve()
+    if not pyproject.is_relative_to(config.base_dir.resolve()):
+        if config.modules_form in ("table", "list") and name not in listed:
+            manual.append(
+                f"add {name} to [tool.mmkit] modules in {shown} (it is outside the project)"
+            )
+        return None
     if config.modules_form == "table":
         if name in listed:
             missing = [d for d in depends_on if d not in (listed[name].depends_on or ())]
@@ -107,13 +128,25 @@ def _pyproject_edit(
                 )
             return None
         header, dependencies = table_lines(name, depends_on)
+        if _inline_mmkit_table(pyproject):
+            manual.append(
+                f"add {name} = {{depends_on = {_toml_list(depends_on)}}} to the modules of the "
+                f"inline table `mmkit = {{...}}` under [tool] in {shown} (a {header} header "
+                "would be invalid TOML there)"
+            )
+            return None
+        if _read_only(pyproject):
+            manual.append(
+                f"add to {shown} (the file is read-only):\n    {header}\n    {dependencies}"
+            )
+            return None
         try:
-            text = read_text(config.path)
+            text = read_text(pyproject)
             new = add_module_table(text, name, depends_on)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, CannotEdit) as error:
             manual.append(f"add to {shown} ({_reason(error)}):\n    {header}\n    {dependencies}")
             return None
-        return Edit(config.path, text, new, f"add {header}")
+        return Edit(pyproject, text, new, f"add {header}")
     if depends_on:
         notes.append(
             f"{name} depends on {', '.join(depends_on)}, which mmkit checks only when modules "
@@ -122,13 +155,16 @@ def _pyproject_edit(
         )
     if config.modules_form != "list" or name in listed:
         return None
+    if _read_only(pyproject):
+        manual.append(f'add "{name}" to [tool.mmkit] modules in {shown} (the file is read-only)')
+        return None
     try:
-        text = read_text(config.path)
+        text = read_text(pyproject)
         new = add_module_to_list(text, name)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, CannotEdit) as error:
         manual.append(f'add "{name}" to [tool.mmkit] modules in {shown} ({_reason(error)})')
         return None
-    return Edit(config.path, text, new, f'add "{name}" to [tool.mmkit] modules')
+    return Edit(pyproject, text, new, f'add "{name}" to [tool.mmkit] modules')
 
 
 def _shown(config: Config, path: Path) -> str:
@@ -141,6 +177,28 @@ def _shown(config: Config, path: Path) -> str:
 def _inside_project(config: Config, path: Path) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to(base.resolve()) for base in (config.root, config.base_dir))
+
+
+def _inline_mmkit_table(path: Path) -> bool:
+    """Whether [tool.mmkit] is written inline (`[tool]` then `mmkit = {...}`): no header
+    may add to an inline table, so the hint must say what to write inside it."""
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+    keys = [key for _, key in _headers(text.splitlines())]
+    if any(key[:2] == ("tool", "mmkit") for key in keys):
+        return False
+    return re.search(r"""^[ \t]*["']?mmkit["']?[ \t]*=[ \t]*\{""", text, re.MULTILINE) is not None
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the file's mode forbids writing: the user's choice, kept even for root."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def _reason(error: BaseException) -> str:
@@ -170,7 +228,7 @@ def installed_apps(source: str) -> list[str] | None:
     """The string entries of a literal INSTALLED_APPS, or None when it is not a literal."""
     try:
         node = _installed_apps_node(ast.parse(source))
-    except (SyntaxError, ValueError, CannotEdit):
+    except (SyntaxError, ValueError, RecursionError, MemoryError, CannotEdit):
         return None
     return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
 

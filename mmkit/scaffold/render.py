@@ -149,10 +149,16 @@ def _list(directory: Path) -> list[str]:
     names = []
     for path in directory.rglob(f"*{SUFFIX}"):
         relative = path.relative_to(directory)
-        if path.is_file() and not any(
-            part.startswith(".") or part == "__pycache__" for part in relative.parts
-        ):
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue
+        if path.is_file():
             names.append(relative.as_posix())
+        elif not path.is_dir():
+            # A FIFO or a dangling link would be skipped by the loader: the built-in template
+            # would silently replace the team's own.
+            raise ScaffoldError(
+                f"template {relative.as_posix()} cannot be read: not a regular file"
+            )
     return names
 
 
@@ -166,6 +172,8 @@ def _load(env: jinja2.Environment, name: str) -> jinja2.Template:
         raise ScaffoldError(f"template {name}: {_message(error)}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScaffoldError(f"template {name} cannot be read: {error}") from None
+    except (RecursionError, MemoryError):
+        raise ScaffoldError(f"template {name} is nested too deeply to compile") from None
 
 
 def _where(template: jinja2.Template, error: BaseException) -> str:
@@ -202,6 +210,11 @@ def _check_python(path: str, text: str, template: jinja2.Template) -> None:
     """Refuse a template that renders invalid Python, before anything is written."""
     try:
         ast.parse(text, filename=path)
+    except (RecursionError, MemoryError):
+        raise ScaffoldError(
+            f"template {template.filename or path} renders invalid Python "
+            f"({path} is nested too deeply for Python's parser)"
+        ) from None
     except SyntaxError as error:
         reason = re.sub(r"\s+", " ", error.msg)
         raise ScaffoldError(

@@ -1,0 +1,132 @@
+"""Cache content of the wrong shape under a valid key is discarded, never trusted.
+
+Each case writes valid JSON with the right format and key but a field of the wrong shape, as
+a bug, a foreign tool or a disk error could; the next runs must find exactly what a run
+without the cache finds, and must not write the damage back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mmkit.checks import run
+from mmkit.project import load_project
+
+VIEWS_E003 = ("mmkit.E003", "books/views.py", 3)
+Damage = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture
+def small(copy_fixture: Callable[[str], Path]) -> Path:
+    return copy_fixture("imp_small")
+
+
+def check(mmkit_cli: Callable[..., Any], project: Path, cache: Path) -> set[tuple[str, str, int]]:
+    result = mmkit_cli(
+        "check", str(project), "--format", "json", "--no-baseline", "--cache-dir", str(cache)
+    )
+    assert result.exit_code in (0, 1), result.output
+    return {(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]}
+
+
+def touch_back(path: Path) -> None:
+    """Change a file's stat (a few seconds in the past, so it may be cached)."""
+    path.write_text(path.read_text() + "\n")
+    past = path.stat().st_mtime_ns - 5_000_000_000
+    os.utime(path, ns=(past, past))
+
+
+def first_finding(record: dict[str, Any]) -> dict[str, Any]:
+    return record["findings"][0]
+
+
+def set_in(path: tuple[str, ...], value: object) -> Damage:
+    def damage(record: dict[str, Any]) -> None:
+        target = record
+        for key in path[:-1]:
+            target = target[key] if key != "*" else next(iter(target.values()))
+        last = path[-1]
+        if last == "*":
+            target[next(iter(target))] = value
+        else:
+            target[last] = value
+
+    return damage
+
+
+RESULT_DAMAGE: dict[str, Damage] = {
+    "findings-a-dict": set_in(("findings",), {}),
+    "findings-a-string": set_in(("findings",), "E003"),
+    "path-not-a-string": lambda r: first_finding(r).update(path=3),
+    "line-a-string": lambda r: first_finding(r).update(line="3"),
+    "line-a-bool": lambda r: first_finding(r).update(line=True),
+    "unknown-rule": lambda r: first_finding(r).update(rule="mmkit.E999"),
+    "missing-field": lambda r: first_finding(r).pop("hint"),
+    "extra-field": lambda r: first_finding(r).update(colour="red"),
+    "extra-not-pairs": lambda r: first_finding(r).update(extra=[["a"]]),
+    "modules-a-string": set_in(("modules",), "2"),
+}
+
+
+@pytest.mark.parametrize("damage", RESULT_DAMAGE.values(), ids=RESULT_DAMAGE.keys())
+def test_a_result_of_the_wrong_shape_is_discarded(
+    small: Path, tmp_path: Path, mmkit_cli: Callable[..., Any], damage: Damage
+) -> None:
+    cache = tmp_path / "cache"
+    assert check(mmkit_cli, small, cache) == {VIEWS_E003}
+    path = cache / "result.json"
+    record = json.loads(path.read_text())
+    damage(record)
+    path.write_text(json.dumps(record))
+
+    assert check(mmkit_cli, small, cache) == {VIEWS_E003}
+    assert check(mmkit_cli, small, cache) == {VIEWS_E003}
+
+
+PART_DAMAGE: dict[str, tuple[str, Damage]] = {
+    "imports-entry-a-dict": ("imports.json", set_in(("imports", "books.views"), {})),
+    "imports-lines-a-string": (
+        "imports.json",
+        set_in(("imports", "books.views"), [["authors.models", "3"]]),
+    ),
+    "imports-a-list": ("imports.json", set_in(("imports",), [])),
+    "imports-present-a-dict": ("imports.json", set_in(("present",), {})),
+    "imports-stat-a-string": ("imports.json", set_in(("stats", "*"), "now")),
+    "imports-skipped-not-pairs": ("imports.json", set_in(("skipped",), [["a"]])),
+    "files-comments-a-dict": ("files.json", set_in(("files", "*"), [1, 2, "x", False, {}, []])),
+    "files-stat-strings": ("files.json", set_in(("files", "*"), ["1", "2", "x", False, [], []])),
+    "derived-findings-a-dict": ("derived.json", lambda r: _each_derived(r, "findings", {})),
+    "derived-used-a-list": ("derived.json", lambda r: _each_derived(r, "used", [])),
+}
+
+
+def _each_derived(record: dict[str, Any], field: str, value: object) -> None:
+    for item in record["results"].values():
+        item[field] = value
+
+
+@pytest.mark.parametrize(("name", "damage"), PART_DAMAGE.values(), ids=PART_DAMAGE.keys())
+def test_a_cache_part_of_the_wrong_shape_is_discarded_and_not_saved_again(
+    small: Path, tmp_path: Path, mmkit_cli: Callable[..., Any], name: str, damage: Damage
+) -> None:
+    cache = tmp_path / "cache"
+    assert check(mmkit_cli, small, cache) == {VIEWS_E003}
+    path = cache / name
+    record = json.loads(path.read_text())
+    damage(record)
+    path.write_text(json.dumps(record))
+    touch_back(small / "authors" / "facade.py")  # the result misses: the parts are read
+
+    assert check(mmkit_cli, small, cache) == {VIEWS_E003}
+    touch_back(small / "authors" / "facade.py")
+    assert check(mmkit_cli, small, cache) == {VIEWS_E003}
+    assert {(f.rule, f.path, f.line) for f in run(load_project(small))} == {VIEWS_E003}
+    if name == "imports.json":
+        saved = json.loads(path.read_text())
+        assert saved["imports"]["books.views"] == [["authors.models", [3]]]
