@@ -97,9 +97,14 @@ def _plainly_exported(
     words = _words(tuple(sorted({public.rpartition(".")[2] for public in publics})))
     aliases: dict[str, str] = {}
     uses: list[bytes] = []
-    for line in data.split(b"\n"):
-        if words.search(line) is None:
+    starts: set[int] = set()
+    for hit in words.finditer(data):
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        if start in starts:
             continue
+        starts.add(start)
+        end = data.find(b"\n", hit.end())
+        line = data[start : end if end >= 0 else len(data)]
         statement = _FROM_IMPORT.fullmatch(line)
         imported = _IMPORT_AS.fullmatch(line)
         if statement is not None:
