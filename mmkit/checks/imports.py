@@ -1,9 +1,10 @@
-"""Import rules (E003, E004, E005) over grimp's import graph of the project.
+"""Import rules (E003, E004, E005) over grimp's import scan of the project.
 
-The graph is built once per run (`build_graph`) and boiled down to an ImportTable: each module
-file's imports of other modules, the only part the rules read (and the part a cache keeps). A
-reported import is placed from its file's text; a file is parsed only when it mentions
-TYPE_CHECKING or the line holds more than one statement.
+grimp's Rust scan reads the checked files once per run (`build_graph`), and its per-file results
+become an ImportTable: each module file's imports of other modules, the only part the rules read
+(and the part a cache keeps); grimp's graph object is never assembled. A reported import is
+placed from its file's text; a file is parsed only when the lines around it are not plain
+(several statements on a line, an `if TYPE_CHECKING:` block the headers above do not tell).
 """
 
 from __future__ import annotations
