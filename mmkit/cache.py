@@ -14,9 +14,9 @@ file (temporary file + os.replace), never leave a torn one.
 - scans.json: the relation scan (FileScan) of each file that needed one.
 - derived.json: the relation and interface findings, with the files each depended on; an edit
   elsewhere (the usual edit: a file without models) reuses them without reading any scan.
-- imports.json: each module file's imports of other modules, as grimp's graph had them. After
+- imports.json: each module file's imports of other modules, as grimp's scan found them. After
   an edit only the changed files are scanned again (mmkit.checks.import_scan); when a file was
-  added, removed or renamed, grimp builds the graph again, since every import may resolve
+  added, removed or renamed, grimp scans them all again, since every import may resolve
   differently.
 
 A cache file that cannot be read, is not valid JSON or was written by another version of mmkit
