@@ -11,7 +11,7 @@ STAMP := $(VENV)/.mmkit-installed
 help:
 	@echo "make demo   set up .venv, migrate the example project and run mmkit check on it"
 	@echo "make test   set up .venv if needed, run ruff, every test suite and mmkit test --all (what CI runs)"
-	@echo "make bench  compare mmkit with grimp, import-linter and tach (minutes; docs/performance.md)"
+	@echo "make bench  compare mmkit with grimp, import-linter and tach, and time the events runtime (minutes; docs/performance.md)"
 	@echo "make stress the long fault runs of docs/reliability.md: concurrent and killed new-module"
 	@echo "make clean  remove .venv, caches and the example database"
 
@@ -46,6 +46,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/events.py
 
 # 4 concurrent new-module runs x 50 rounds and 100 random kills: minutes, so not in `make test`.
 stress: venv

@@ -4,6 +4,6 @@ The app itself lives in the Django door, mmkit.django.apps; this name keeps work
 settings that name `"mmkit"` or `"mmkit.apps.MmkitConfig"`.
 """
 
-from mmkit.django.apps import IMPORTS_TAG, RELATIONS_TAG, TAG, MmkitConfig
+from mmkit.django.apps import EVENTS_TAG, IMPORTS_TAG, RELATIONS_TAG, TAG, MmkitConfig
 
-__all__ = ["IMPORTS_TAG", "RELATIONS_TAG", "TAG", "MmkitConfig"]
+__all__ = ["EVENTS_TAG", "IMPORTS_TAG", "RELATIONS_TAG", "TAG", "MmkitConfig"]

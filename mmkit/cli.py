@@ -316,6 +316,39 @@ def new_module(
             raise Interrupted("interrupted; nothing was changed") from None
 
 
+@main.command()
+@click.argument("model_field", metavar="[MODEL_FIELD]", required=False)
+@click.option(
+    "--path",
+    default=".",
+    type=click.Path(path_type=str),
+    help="The project, or a directory in it (default: the current directory).",
+)
+@click.option("--dry-run", is_flag=True, help="Show the changes as diffs; write nothing.")
+def decouple(model_field: str | None, path: str, dry_run: bool) -> None:
+    """Turn the cross-module relation MODEL_FIELD (books.Book.author) into an id.
+
+    The model gets an id field, the app a migration that keeps every row (only the
+    foreign-key constraint is dropped), on_delete becomes a handler of the target's
+    <Model>Deleted event, and the code that used the relation is listed, the safe sites
+    rewritten. Without MODEL_FIELD: the plan, every mmkit.E001 and what it would take.
+    """
+    from mmkit.decouple import DecoupleError, crossings
+    from mmkit.decouple import decouple as run_decouple
+    from mmkit.decouple.report import outcome_text, plan_text
+
+    with one_line_errors():
+        try:
+            if model_field is None:
+                project = require_modules(load_project(path))
+                click.echo(plan_text(project, crossings(project)), nl=False)
+                return
+            outcome = run_decouple(path, model_field, dry_run=dry_run)
+        except DecoupleError as error:
+            raise ProjectError(str(error)) from None
+    click.echo(outcome_text(outcome), nl=False)
+
+
 @main.command(
     "test",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True},

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 PYPROJECT = "pyproject.toml"
-DEFAULT_PUBLIC: tuple[str, ...] = ("facade",)
+DEFAULT_PUBLIC: tuple[str, ...] = ("facade", "events")
 DEFAULT_EXCLUDE: tuple[str, ...] = ("**/migrations/**",)
 TOP_LEVEL_KEYS = (
     "root",
@@ -64,8 +64,10 @@ class Config:
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A ` (did you mean 'x'?)` suffix when a close match exists, else an empty string."""
-    matches = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    ratios = [(difflib.SequenceMatcher(None, word, c).ratio(), -i) for i, c in enumerate(choices)]
+    best = max(ratios, default=(0.0, 0))
+    # The closest; of equally close ones the first given (E003 before E103 for "E03").
+    return f" (did you mean '{choices[-best[1]]}'?)" if best[0] >= 0.6 else ""
 
 
 def find_pyproject(start: Path) -> Path:

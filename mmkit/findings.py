@@ -355,6 +355,45 @@ RULES: dict[str, Rule] = _rules(
         ),
     ),
     Rule(
+        id="mmkit.E006",
+        name="event-not-plain-data",
+        title="An event class is not a frozen dataclass of plain values",
+        severity=Severity.ERROR,
+        why=_text(
+            """
+            An event is written to the outbox as JSON in the publishing transaction and read
+            by other modules' handlers later, maybe in another process. A class that is not a
+            frozen dataclass can be changed after it was published and cannot be stored; a
+            field typed as a model or QuerySet would carry the publishing module's database
+            rows across the boundary, and is refused by publish at run time anyway.
+            """
+        ),
+        bad=_text(
+            """
+            # authors/events.py
+            from authors.models import Author
+
+
+            class AuthorDeleted:
+                def __init__(self, author: Author) -> None:
+                    self.author = author
+            """
+        ),
+        good=_text(
+            """
+            # authors/events.py
+            from dataclasses import dataclass
+
+
+            @dataclass(frozen=True)
+            class AuthorDeleted:
+                author_id: int
+            """
+        ),
+        fix="Declare the event with @dataclass(frozen=True) and give it plain fields: ids, "
+        "strings, numbers, dates, and tuples or frozen dataclasses of them.",
+    ),
+    Rule(
         id="mmkit.W001",
         name="no-public-interface",
         title="A module has no public interface",
@@ -583,5 +622,90 @@ RULES: dict[str, Rule] = _rules(
             """
         ),
         fix="Run `mmkit baseline` to drop the entries that no longer occur from the baseline.",
+    ),
+    Rule(
+        id="mmkit.E102",
+        name="events-settings",
+        title="settings.MMKIT_EVENTS is malformed",
+        severity=Severity.ERROR,
+        why=_text(
+            """
+            MMKIT_EVENTS decides how published events reach their handlers. A key with a
+            wrong type or value (a misspelt delivery mode, a lease of "60") would otherwise
+            surface only when the first event is published, in the middle of a request.
+            """
+        ),
+        bad=_text(
+            """
+            # settings.py
+            MMKIT_EVENTS = {"DELIVERY": "celery", "LEASE": "60"}
+            """
+        ),
+        good=_text(
+            """
+            # settings.py
+            MMKIT_EVENTS = {"DELIVERY": "worker", "LEASE": 60}
+            """
+        ),
+        fix="Give each key of MMKIT_EVENTS a value of the kind the message names; leave a key "
+        "out to use its default.",
+    ),
+    Rule(
+        id="mmkit.E103",
+        name="handler-event-unknown",
+        title="A handler's event type cannot be found",
+        severity=Severity.ERROR,
+        why=_text(
+            """
+            A handler subscribes to an event type by class or by its stable name. When the
+            class cannot be imported, or no installed app's events.py declares the name, the
+            handler never receives anything, and nobody notices until the data is wrong.
+            """
+        ),
+        bad=_text(
+            """
+            # authors/handlers.py
+            @handles("books.BookAdde")  # misspelt
+            def count_added_book(event) -> None: ...
+            """
+        ),
+        good=_text(
+            """
+            # authors/handlers.py
+            @handles("books.BookAdded")
+            def count_added_book(event) -> None: ...
+            """
+        ),
+        fix="Name the event as its module's events.py declares it ('label.ClassName'), or fix "
+        "the import in handlers.py.",
+    ),
+    Rule(
+        id="mmkit.E104",
+        name="orphan-publications",
+        title="Publications wait for a handler that no longer exists",
+        severity=Severity.ERROR,
+        why=_text(
+            """
+            The outbox keeps one row per event and handler, by the handler's id. When a
+            handler is renamed or removed, its waiting rows are never delivered: they are not
+            lost, but nothing will ever process them. (A database check: run
+            `manage.py check --database default`.)
+            """
+        ),
+        bad=_text(
+            """
+            # books/handlers.py: renamed while AuthorDeleted events were waiting for it
+            @handles(AuthorDeleted)
+            def remove_books(event: AuthorDeleted) -> None: ...  # was delete_books
+            """
+        ),
+        good=_text(
+            """
+            $ python manage.py mmkit_events --once          # deliver them before renaming
+            $ python manage.py mmkit_events --discard --handler books.delete_books
+            """
+        ),
+        fix="Restore the handler under its old name until its rows are delivered, or drop them "
+        "deliberately with `manage.py mmkit_events --discard --handler ID`.",
     ),
 )

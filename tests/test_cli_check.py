@@ -30,7 +30,8 @@ def test_findings_print_as_clickable_lines_with_hints_then_a_summary(
     assert without_time(result.stdout) == (
         "books/views.py:3:1: mmkit.E003 books.views imports authors.models, private to module "
         "'authors'\n"
-        "    hint: Import the public interface of module 'authors' (authors.facade) instead, "
+        "    hint: Import the public interface of module 'authors' (authors.facade, "
+        "authors.events) instead, "
         "and add the function you need there if it is missing.\n"
         "1 finding in 1 module (2 modules, 8 files, T s)\n"
     )

@@ -213,6 +213,6 @@ def test_a_name_the_facade_does_not_export_is_e003_in_manage_py_check(
     assert (
         f"web.views: (mmkit.E003) web/views.py:{line}:1: web.views imports "
         "authors.facade.use_cases, which authors.facade does not export (its __all__: "
-        "AuthorDTO, AuthorNotFound, NewAuthor, add_author, author_exists, get_author, "
-        "get_authors, list_authors)"
+        "AuthorDTO, AuthorNotFound, NewAuthor, add_author, author_exists, delete_author, "
+        "get_author, get_authors, list_authors)"
     ) in result.stderr

@@ -64,12 +64,18 @@ def test_without_a_rule_every_rule_is_listed(mmkit_cli: Cli) -> None:
         "mmkit.E004  dependency-cycle           Modules depend on each other in a cycle\n"
         "mmkit.E005  undeclared-dependency      A module imports a module its depends_on does "
         "not list\n"
+        "mmkit.E006  event-not-plain-data       An event class is not a frozen dataclass of plain "
+        "values\n"
         "mmkit.W001  no-public-interface        A module has no public interface\n"
         "mmkit.W002  model-in-public-interface  A public interface hands out models\n"
         "mmkit.W003  unused-suppression         A suppression comment suppresses nothing\n"
         "mmkit.W004  not-analysed               mmkit could not analyse part of the code\n"
         "mmkit.E100  configuration-error        The mmkit configuration cannot be read\n"
         "mmkit.E101  stale-baseline-entry       A baseline entry no longer occurs\n"
+        "mmkit.E102  events-settings            settings.MMKIT_EVENTS is malformed\n"
+        "mmkit.E103  handler-event-unknown      A handler's event type cannot be found\n"
+        "mmkit.E104  orphan-publications        Publications wait for a handler that no longer "
+        "exists\n"
     )
 
 

@@ -49,7 +49,7 @@ def test_private_import_finding_carries_message_column_hint_and_modules(copy_fix
     assert in_function.module == "books"
     assert in_function.imported == "authors.models"
     assert in_function.hint.startswith(
-        "Import the public interface of module 'authors' (authors.facade) instead"
+        "Import the public interface of module 'authors' (authors.facade, authors.events) instead"
     )
 
 

@@ -51,7 +51,7 @@ def test_interface_findings(fixture: str, expected: set[tuple[str, str, int]]) -
 
 def test_missing_interface_message_lists_what_was_looked_for() -> None:
     assert messages(interface_findings("iface_missing")) == {
-        "module 'books' has no public interface (looked for: facade)",
+        "module 'books' has no public interface (looked for: facade, events)",
         "module 'billing' has no public interface (looked for: api, events)",
     }
     assert {f.hint for f in interface_findings("iface_missing")} == {RULES["mmkit.W001"].fix}

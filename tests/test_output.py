@@ -20,7 +20,8 @@ Cli = Callable[..., Result]
 FIXTURES = Path(__file__).parent / "fixtures"
 W001_HINT = RULES["mmkit.W001"].fix
 E003_HINT = (
-    "Import the public interface of module 'authors' (authors.facade) instead, and add the "
+    "Import the public interface of module 'authors' (authors.facade, authors.events) "
+    "instead, and add the "
     "function you need there if it is missing."
 )
 
@@ -41,7 +42,7 @@ def test_json(mmkit_cli: Cli) -> None:
                 "path": "web/__init__.py",
                 "line": 1,
                 "column": 1,
-                "message": "module 'web' has no public interface (looked for: facade)",
+                "message": "module 'web' has no public interface (looked for: facade, events)",
                 "hint": W001_HINT,
                 "module": "web",
             },
@@ -103,7 +104,7 @@ def test_github(mmkit_cli: Cli) -> None:
     assert result.exit_code == 1
     assert result.stdout == (
         "::warning file=web/__init__.py,line=1,col=1,title=mmkit.W001::"
-        "module 'web' has no public interface (looked for: facade)"
+        "module 'web' has no public interface (looked for: facade, events)"
         f"%0Ahint: {W001_HINT}\n"
         "::error file=web/views.py,line=3,col=1,title=mmkit.E003::"
         "web.views imports authors.models, private to module 'authors'"

@@ -21,7 +21,8 @@ Cli = Callable[..., Result]
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA = Path(__file__).parents[2] / "shared/data/sarif-schema-2.1.0.json"
 E003_HINT = (
-    "Import the public interface of module 'authors' (authors.facade) instead, and add the "
+    "Import the public interface of module 'authors' (authors.facade, authors.events) "
+    "instead, and add the "
     "function you need there if it is missing."
 )
 
@@ -69,9 +70,11 @@ def test_sarif_is_exact(mmkit_cli: Cli) -> None:
     assert results == [
         {
             "ruleId": "mmkit.W001",
-            "ruleIndex": 5,
+            "ruleIndex": 6,
             "level": "warning",
-            "message": {"text": "module 'web' has no public interface (looked for: facade)"},
+            "message": {
+                "text": "module 'web' has no public interface (looked for: facade, events)"
+            },
             "locations": location("web/__init__.py", 1),
             "properties": {"hint": RULES["mmkit.W001"].fix},
         },

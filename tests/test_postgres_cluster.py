@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import psycopg
+import pytest
 from postgres import PostgresServer
+
+pytestmark = pytest.mark.postgres
 
 
 def test_a_fresh_database_on_the_cluster_takes_writes(postgres: PostgresServer) -> None:

@@ -125,7 +125,9 @@ def test_generated_modules_pass_every_check_and_their_own_tests(example: Path) -
         "admin.py",
         "apps.py",
         "dto.py",
+        "events.py",
         "facade.py",
+        "handlers.py",
         "migrations/0001_initial.py",
         "migrations/__init__.py",
         "models.py",
@@ -169,7 +171,7 @@ def test_registration_of_the_example_is_exact(example: Path) -> None:
         '[tool.mmkit.modules.invoices]\ndepends_on = ["authors"]\n\n',
     )
     assert result.output.splitlines() == [
-        "created invoices/ (11 files)",
+        "created invoices/ (13 files)",
         'edited config/settings.py to add "invoices" to INSTALLED_APPS',
         "edited pyproject.toml to add [tool.mmkit.modules.invoices]",
         "next: python manage.py migrate, then pytest invoices",
@@ -184,14 +186,16 @@ def test_dry_run_prints_the_tree_and_the_edits_and_writes_nothing(example: Path)
     assert result.exit_code == 0, result.output
     assert snapshot(example) == before
     lines = result.output.splitlines()
-    assert lines[:16] == [
-        "would create invoices/ (11 files)",
+    assert lines[:18] == [
+        "would create invoices/ (13 files)",
         "  invoices/",
         "    __init__.py",
         "    admin.py",
         "    apps.py",
         "    dto.py",
+        "    events.py",
         "    facade.py",
+        "    handlers.py",
         "    migrations/",
         "      0001_initial.py",
         "      __init__.py",
@@ -355,7 +359,7 @@ def test_an_existing_module_is_rewritten_only_with_force(example: Path) -> None:
     )
     assert forced.exit_code == 0, forced.output
     assert forced.output.splitlines() == [
-        "wrote over invoices/ (11 files)",
+        "wrote over invoices/ (13 files)",
         "kept views.py (not written by the templates)",
         "note: invoices is already in INSTALLED_APPS (config/settings.py)",
         "next: python manage.py migrate, then pytest invoices",
@@ -506,7 +510,7 @@ def test_settings_it_cannot_edit_get_the_line_to_add(copy_fixture: object) -> No
     assert result.exit_code == 0, result.output
     assert (project / "settings.py").read_text() == settings
     assert result.output.splitlines() == [
-        "created invoices/ (10 files)",
+        "created invoices/ (12 files)",
         'to do by hand: add "invoices", to INSTALLED_APPS in settings.py '
         "(INSTALLED_APPS is not a literal list or tuple)",
         "next: pytest invoices",

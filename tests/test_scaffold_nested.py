@@ -27,7 +27,7 @@ def test_a_nested_module_is_created_registered_and_passes_its_checks(tmp_path: P
     )
 
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "created shop/billing/ (11 files)"
+    assert result.output.splitlines()[0] == "created shop/billing/ (13 files)"
     apps = (example / "shop" / "billing" / "apps.py").read_text()
     assert "class ShopBillingConfig(AppConfig):\n" in apps
     assert '    name = "shop.billing"\n    label = "billing"\n' in apps

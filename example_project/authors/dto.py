@@ -20,8 +20,9 @@ class NewAuthor:
 
 @dataclass(frozen=True)
 class AuthorDTO:
-    """An author as other modules see it."""
+    """An author as other modules see it; books_count is kept up to date by books' events."""
 
     id: int
     name: str
     birth_date: date | None = None
+    books_count: int = 0

@@ -18,6 +18,7 @@ __all__ = [
     "NewAuthor",
     "add_author",
     "author_exists",
+    "delete_author",
     "get_author",
     "get_authors",
     "list_authors",
@@ -42,6 +43,11 @@ def get_authors(author_ids: Iterable[int]) -> dict[int, AuthorDTO]:
 def list_authors() -> list[AuthorDTO]:
     """Every author, by name."""
     return use_cases.list_authors()
+
+
+def delete_author(author_id: int) -> None:
+    """Delete the author and publish authors.events.AuthorDeleted; raises AuthorNotFound."""
+    use_cases.delete_author(author_id)
 
 
 def author_exists(author_id: int) -> bool:

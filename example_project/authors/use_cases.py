@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from mmkit.events import publish
+
 from .dto import AuthorDTO, NewAuthor
+from .events import AuthorDeleted
 from .models import Author
 
 
@@ -55,5 +61,28 @@ def author_exists(author_id: int) -> bool:
     return Author.objects.filter(pk=author_id).exists()
 
 
+def delete_author(author_id: int) -> None:
+    """Delete the author and announce it, in one transaction; AuthorNotFound when there is none.
+
+    Other modules keep the author's id and clean up on AuthorDeleted: the event replaces
+    the on_delete=CASCADE a cross-module ForeignKey would have had.
+    """
+    with transaction.atomic():
+        deleted, _ = Author.objects.filter(pk=author_id).delete()
+        if not deleted:
+            raise AuthorNotFound(author_id)
+        publish(AuthorDeleted(author_id=author_id))
+
+
+def count_book(author_id: int, change: int) -> None:
+    """Move the author's books count by change; an author deleted meanwhile is left alone."""
+    Author.objects.filter(pk=author_id).update(books_count=Greatest(F("books_count") + change, 0))
+
+
 def _to_dto(author: Author) -> AuthorDTO:
-    return AuthorDTO(id=author.id, name=author.name, birth_date=author.birth_date)
+    return AuthorDTO(
+        id=author.id,
+        name=author.name,
+        birth_date=author.birth_date,
+        books_count=author.books_count,
+    )

@@ -6,9 +6,13 @@ module's models, so the two modules can change their tables independently.
 
 from __future__ import annotations
 
+from django.db import transaction
+from mmkit.events import publish
+
 import authors.facade
 
 from .dto import BookDTO, NewBook
+from .events import BookAdded, BookDeleted
 from .models import Book
 
 
@@ -35,9 +39,11 @@ def add_book(new: NewBook) -> BookDTO:
     """
     if not authors.facade.author_exists(new.author_id):
         raise UnknownAuthor(new.author_id)
-    book = Book.objects.create(
-        title=new.title.strip(), author_id=new.author_id, published_year=new.published_year
-    )
+    with transaction.atomic():
+        book = Book.objects.create(
+            title=new.title.strip(), author_id=new.author_id, published_year=new.published_year
+        )
+        publish(BookAdded(book_id=book.id, author_id=book.author_id))
     return _to_dto(book)
 
 
@@ -57,6 +63,16 @@ def list_books() -> list[BookDTO]:
 def list_books_by_author(author_id: int) -> list[BookDTO]:
     """The books of one author, by title."""
     return [_to_dto(book) for book in Book.objects.filter(author_id=author_id)]
+
+
+def delete_books_by_author(author_id: int) -> int:
+    """Delete the author's books, announcing each; how many there were (0 the second time)."""
+    with transaction.atomic():
+        doomed = list(Book.objects.select_for_update().filter(author_id=author_id))
+        Book.objects.filter(pk__in=[book.pk for book in doomed]).delete()
+        for book in doomed:
+            publish(BookDeleted(book_id=book.id, author_id=author_id))
+    return len(doomed)
 
 
 def _to_dto(book: Book) -> BookDTO:

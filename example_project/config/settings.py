@@ -79,3 +79,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Events between modules (mmkit.events): handlers run in this process after each commit.
+# Switch to "worker" and run `python manage.py mmkit_events` to deliver them in the background.
+MMKIT_EVENTS = {"DELIVERY": "on_commit"}

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:book_list"), name="home"),
     path("authors/", views.author_list, name="author_list"),
     path("authors/<int:author_id>/", views.author_detail, name="author_detail"),
+    path("authors/<int:author_id>/delete/", views.author_delete, name="author_delete"),
     path("books/", views.book_list, name="book_list"),
 ]

@@ -40,6 +40,23 @@ def author_detail(request: HttpRequest, author_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def author_delete(request: HttpRequest, author_id: int) -> HttpResponse:
+    """Ask for confirmation (GET), then delete the author (POST).
+
+    The author's books go when the books module handles authors.events.AuthorDeleted.
+    """
+    try:
+        author = authors.facade.get_author(author_id)
+    except authors.facade.AuthorNotFound as error:
+        raise Http404(str(error)) from None
+    if request.method == "POST":
+        authors.facade.delete_author(author.id)
+        messages.success(request, f"Deleted the author {author.name} and their books.")
+        return redirect("web:author_list")
+    return render(request, "web/author_confirm_delete.html", {"author": author})
+
+
+@require_http_methods(["GET", "POST"])
 def book_list(request: HttpRequest) -> HttpResponse:
     """Every book with its author's name, and a form to add one.
 

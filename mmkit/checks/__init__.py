@@ -12,11 +12,12 @@ from mmkit.project import Project
 if TYPE_CHECKING:
     from mmkit.cache import Cache
 
-__all__ = ["IMPORT_RULES", "INTERFACE_RULES", "RELATION_RULES", "Relation", "run"]
+__all__ = ["EVENT_RULES", "IMPORT_RULES", "INTERFACE_RULES", "RELATION_RULES", "Relation", "run"]
 
 RELATION_RULES = frozenset({"mmkit.E001", "mmkit.E002"})
 IMPORT_RULES = frozenset({"mmkit.E003", "mmkit.E004", "mmkit.E005"})
 INTERFACE_RULES = frozenset({"mmkit.W001", "mmkit.W002"})
+EVENT_RULES = frozenset({"mmkit.E006"})
 NOT_ANALYSED = "mmkit.W004"
 
 
@@ -35,7 +36,7 @@ def run(
     ids: a part of the analysis that none of them needs (the import graph) is skipped.
     """
     from mmkit import suppressions
-    from mmkit.checks import imports, interfaces, unchecked
+    from mmkit.checks import events, imports, interfaces, unchecked
     from mmkit.checks import relations as relations_check
     from mmkit.checks.model_index import ScanReader
     from mmkit.checks.sources import Sources
@@ -73,6 +74,9 @@ def run(
         )
     if wanted(*INTERFACE_RULES):
         findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
+    if wanted(*EVENT_RULES):
+        # Not memoized as a whole: it reads events.py itself, which the scan log cannot see.
+        findings.extend(events.findings(project, sources.scan))
     if rules is not None:
         findings = [finding for finding in findings if finding.rule in rules]
     return suppressions.apply(

@@ -1,4 +1,5 @@
-"""mmkit's runtime for tests: isolated runs of one module, stand-ins and fakes of the others.
+"""mmkit's runtime for tests: isolated runs of one module, stand-ins and fakes of the others,
+and helpers for events (mmkit.testing.events).
 
 Imports nothing of the analysis; `fake_module` and `ModuleNotLoaded` are what tests use.
 """

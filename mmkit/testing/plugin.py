@@ -1,7 +1,9 @@
 """mmkit's pytest plugin (entry point `pytest11`): fixtures for tests of a module.
 
 `fake_module` gives fakes of other modules' facades for one test, undone after it; it works
-in a full run and in an isolated `mmkit test` run alike.
+in a full run and in an isolated `mmkit test` run alike. `captured_events` and
+`deliver_events` are the events helpers of mmkit.testing.events. Nothing of Django is imported
+when the plugin loads (before Django is set up).
 """
 
 from __future__ import annotations
@@ -26,6 +28,23 @@ def fake_module_fixture() -> Iterator[Callable[..., ModuleType]]:
             return stack.enter_context(fakes.fake_module(module, **functions))
 
         yield fake
+
+
+@pytest.fixture
+def captured_events() -> Iterator[Any]:
+    """Every event the test publishes (mmkit.testing.events.CapturedEvents)."""
+    from mmkit.testing.events import capture_events
+
+    with capture_events() as events:
+        yield events
+
+
+@pytest.fixture
+def deliver_events() -> Callable[..., int]:
+    """`deliver_events()` delivers due publications now (mmkit.testing.events.deliver_now)."""
+    from mmkit.testing.events import deliver_now
+
+    return deliver_now
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -155,3 +155,52 @@ def test_book_list_queries_do_not_grow_with_the_books(
 
     assert len(response.context["rows"]) == author_count * books_each
     assert all(author is not None for _, author in response.context["rows"])
+
+
+def test_author_page_offers_deleting_after_a_confirmation(client: Client) -> None:
+    author = add_author("Jane Austen")
+
+    page = client.get(reverse("web:author_detail", args=[author.id]))
+    confirm = client.get(reverse("web:author_delete", args=[author.id]))
+
+    assert reverse("web:author_delete", args=[author.id]).encode() in page.content
+    assert confirm.status_code == 200
+    assert b"Yes, delete Jane Austen" in confirm.content
+    assert authors.facade.author_exists(author.id)
+
+
+def test_deleting_an_author_deletes_their_books_after_commit(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    author = add_author("Jane Austen")
+    add_book("Emma", author)
+    add_book("Persuasion", author)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("web:author_delete", args=[author.id]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:author_list")
+    assert not authors.facade.author_exists(author.id)
+    assert books.facade.list_books_by_author(author.id) == []
+
+
+def test_deleting_an_unknown_author_is_a_404(client: Client) -> None:
+    assert client.post(reverse("web:author_delete", args=[404])).status_code == 404
+
+
+def test_author_list_shows_each_authors_books_count_from_the_read_model(
+    client: Client, deliver_events, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    austen = add_author("Jane Austen")
+    add_author("Chinua Achebe")
+    add_book("Emma", austen)
+    add_book("Persuasion", austen)
+    deliver_events()
+
+    with django_assert_num_queries(1):  # the authors only: books is never asked per author
+        counts = {a.name: a.books_count for a in authors.facade.list_authors()}
+    response = client.get(reverse("web:author_list"))
+
+    assert counts == {"Chinua Achebe": 0, "Jane Austen": 2}
+    assert b"<td>2</td>" in response.content
