@@ -1,43 +1,9 @@
-"""The AppConfig behind `"mmkit"` in INSTALLED_APPS: system checks and the events runtime.
+"""Where Django looks for the AppConfig of `"mmkit"` in INSTALLED_APPS (`mmkit.apps`).
 
-At start-up it only registers checks and imports each app's events.py and handlers.py; the
-project is read and analysed only when Django runs the checks (`manage.py check`, ...).
+The app itself lives in the Django door, mmkit.django.apps; this name keeps working for
+settings that name `"mmkit"` or `"mmkit.apps.MmkitConfig"`.
 """
 
-from __future__ import annotations
+from mmkit.django.apps import EVENTS_TAG, IMPORTS_TAG, RELATIONS_TAG, TAG, MmkitConfig
 
-from django.apps import AppConfig
-
-TAG = "mmkit"
-RELATIONS_TAG = "mmkit_relations"
-IMPORTS_TAG = "mmkit_imports"
-EVENTS_TAG = "mmkit_events"
-
-
-class MmkitConfig(AppConfig):
-    """mmkit's app: the events outbox model, and system checks tagged `mmkit`."""
-
-    name = "mmkit"
-    verbose_name = "mmkit"
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from django.core import checks
-
-        from mmkit.checks import django as django_checks
-
-        # One check reports a configuration problem, whichever subset of mmkit's tags runs,
-        # so `--tag mmkit` shows it once and `--tag mmkit_relations` still shows it.
-        checks.register(django_checks.check_configuration, TAG, RELATIONS_TAG, IMPORTS_TAG)
-        checks.register(django_checks.check_relations, TAG, RELATIONS_TAG)
-        checks.register(django_checks.check_imports, TAG, IMPORTS_TAG)
-        _start_events()
-
-
-def _start_events() -> None:
-    """The events runtime: its checks, and every installed app's events.py and handlers.py."""
-    from mmkit.events import checks as event_checks
-    from mmkit.events import discovery
-
-    event_checks.register(TAG, EVENTS_TAG)
-    discovery.autodiscover()
+__all__ = ["EVENTS_TAG", "IMPORTS_TAG", "RELATIONS_TAG", "TAG", "MmkitConfig"]

@@ -14,9 +14,9 @@ file (temporary file + os.replace), never leave a torn one.
 - scans.json: the relation scan (FileScan) of each file that needed one.
 - derived.json: the relation and interface findings, with the files each depended on; an edit
   elsewhere (the usual edit: a file without models) reuses them without reading any scan.
-- imports.json: each module file's imports of other modules, as grimp's graph had them. After
+- imports.json: each module file's imports of other modules, as grimp's scan found them. After
   an edit only the changed files are scanned again (mmkit.checks.import_scan); when a file was
-  added, removed or renamed, grimp builds the graph again, since every import may resolve
+  added, removed or renamed, grimp scans them all again, since every import may resolve
   differently.
 
 A cache file that cannot be read, is not valid JSON or was written by another version of mmkit
@@ -268,7 +268,7 @@ class Cache:
             if updated is None:
                 graph = imports.build_graph(project)
                 table = imports.import_table(project, graph)
-                modules = frozenset(graph.imports.modules & self.manifest().dotted_names())
+                modules = frozenset(graph.modules & self.manifest().dotted_names())
                 updated = _ImportRecord(table, modules, {})
                 self._imports_rescanned = None
             else:
@@ -330,7 +330,7 @@ class Cache:
             record = {
                 "modules": len(project.modules),
                 "files": len(project.files),
-                "findings": [dataclasses.asdict(finding) for finding in findings],
+                "findings": [_record(finding) for finding in findings],
             }
             self._write(_result_file(variant), key, record)
 
@@ -358,7 +358,7 @@ class Cache:
             facts = self._sources.facts.get(relpath)
             if facts is None or facts.stat is None or facts.stat[0] >= racy:
                 continue
-            text = json.dumps(self._sources.scans[relpath], default=_encode)
+            text = json.dumps(_encode(self._sources.scans[relpath]), separators=(",", ":"))
             scans[relpath] = [*facts.stat, facts.dotted, text]
         return scans
 
@@ -661,6 +661,12 @@ def _mark(directory: Path) -> None:
 # JSON ---------------------------------------------------------------------------------------
 
 
+def _record(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON takes it: its fields as they are (tuples dump as lists), no deep copy
+    as dataclasses.asdict makes."""
+    return vars(finding)
+
+
 # Each decoder checks the shape of what it reads (a small schema per cache file): a value of
 # the wrong type raises TypeError, which makes the entry or the file count as missing.
 
@@ -759,39 +765,46 @@ def _decode_scan(item: list[Any]) -> StoredScan:
     from mmkit.checks.sources import StoredScan
 
     mtime, size, dotted, text = _list(item, 4)
-    scan = json.loads(_text(text), object_hook=_decode_dataclass)
+    scan = _decode(json.loads(_text(text)))
     if not isinstance(scan, FileScan):
         raise TypeError("not a FileScan")
     return StoredScan((_int(mtime), _int(size)), _text(dotted), scan)
 
 
-_TAG = "@"
-
-
 def _encode(value: object) -> object:
-    """json.dumps' fallback: the relation scan's frozen dataclasses as tagged objects."""
+    """The relation scan as JSON values: a frozen dataclass is `{"ClassName": [its fields in
+    order]}`, a tuple a list; positional, so decoding is one walk without a per-object hook."""
+    if isinstance(value, tuple):
+        return [_encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-        return {_TAG: type(value).__name__, **fields}
+        fields = [_encode(getattr(value, field.name)) for field in _fields(type(value))]
+        return {type(value).__name__: fields}
+    if value is None or isinstance(value, str | int | bool):
+        return value
     raise TypeError(f"cannot store {type(value).__name__} in the cache")
 
 
-def _decode_dataclass(value: dict[str, Any]) -> object:
-    """json.loads' object hook: tagged objects back into the scan's dataclasses."""
-    name = value.get(_TAG)
-    if name is None:
-        return value
-    cls = _scan_classes().get(name)
-    if cls is None:
-        raise ValueError(f"unknown cached type {name!r}")
-    return cls(**{key: _tuples(item) for key, item in value.items() if key != _TAG})
-
-
-def _tuples(value: object) -> object:
-    """JSON's lists back into the tuples the frozen dataclasses hold."""
+def _decode(value: object) -> object:
+    """_encode's JSON values back into the scan's dataclasses and tuples."""
     if isinstance(value, list):
-        return tuple(_tuples(item) for item in value)
+        return tuple([_decode(item) for item in value])
+    if isinstance(value, dict):
+        ((name, fields),) = value.items()
+        cls = _scan_classes().get(name)
+        if cls is None or not isinstance(fields, list):
+            raise ValueError(f"unknown cached type {name!r}")
+        return cls(*[_decode(item) for item in fields])
     return value
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = dataclasses.fields(cls)
+    return found
 
 
 _SCAN_CLASSES: dict[str, type] = {}
@@ -843,7 +856,7 @@ def _decode_derived(record: dict[str, Any] | None) -> dict[str, _Derived]:
 def _encode_derived(derived: dict[str, _Derived], racy: int) -> dict[str, Any]:
     return {
         name: {
-            "findings": [dataclasses.asdict(finding) for finding in item.findings],
+            "findings": [_record(finding) for finding in item.findings],
             "used": _fresh(item.used, racy),
             "empty": _fresh(item.empty, racy),
         }

@@ -111,19 +111,27 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
 def find_pyproject(start: Path) -> Path:
     """The nearest pyproject.toml with a [tool.mmkit] table, at `start` or above it."""
+    return _find(start)[0]
+
+
+def _find(start: Path) -> tuple[Path, dict[str, Any]]:
+    """find_pyproject, with the file's content: a run reads its configuration once."""
     start = start.resolve()
     if start.is_file():
         if start.name != PYPROJECT:
             raise ConfigError(f"{start} is not a {PYPROJECT} or a directory")
-        if has_mmkit_table(start):
-            return start
+        content = _read_toml(start)
+        if _has_mmkit(content):
+            return start, content
         raise NoConfigError(f"no [tool.mmkit] table in {start}")
     if not start.exists():
         raise ConfigError(f"{start} does not exist")
     for directory in (start, *start.parents):
         candidate = directory / PYPROJECT
-        if candidate.is_file() and has_mmkit_table(candidate):
-            return candidate
+        if candidate.is_file():
+            content = _read_toml(candidate)
+            if _has_mmkit(content):
+                return candidate, content
     raise NoConfigError(
         f"no [tool.mmkit] table in a {PYPROJECT} at {start} or above it; "
         "run `mmkit init` in the Django project to add one"
@@ -148,14 +156,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def has_mmkit_table(path: Path) -> bool:
     """Whether the pyproject declares [tool.mmkit]; ConfigError when it cannot be read."""
-    tool = _read_toml(path).get("tool", {})
+    return _has_mmkit(_read_toml(path))
+
+
+def _has_mmkit(content: dict[str, Any]) -> bool:
+    tool = content.get("tool", {})
     return isinstance(tool, dict) and "mmkit" in tool
 
 
 def load(start: Path | str = ".") -> Config:
     """Find and validate the configuration for the project at or above `start`."""
-    path = find_pyproject(Path(start))
-    table = _read_toml(path)["tool"]["mmkit"]
+    path, content = _find(Path(start))
+    table = content["tool"]["mmkit"]
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.mmkit] must be a table")
     return parse(table, path)

@@ -11,8 +11,8 @@ import dataclasses
 import os
 import re
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -77,6 +77,9 @@ class Project:
 
     config: Config
     modules: tuple[Module, ...]
+    tree: tuple[Listing, ...] | None = field(default=None, compare=False, repr=False)
+    """The walk of root that discovery already made, so `files` need not walk it again;
+    None: walk on first use."""
 
     @property
     def root(self) -> Path:
@@ -137,6 +140,8 @@ class Project:
 
     @cached_property
     def _listing(self) -> tuple[Listing, ...]:
+        if self.tree is not None:
+            return self.tree
         return tuple(_python_files_by_directory(self.root))
 
     @cached_property
@@ -171,6 +176,7 @@ def discover(config: Config) -> Project:
     The settings are read even when the modules are listed: a `settings` value that names no
     module or does not parse is a SettingsError, never a silent fallback."""
     shared = set(config.shared)
+    tree = None
     installed = _installed_modules(config)
     if config.modules is not None:
         installed = None
@@ -179,7 +185,8 @@ def discover(config: Config) -> Project:
             (name, None, None) for name in installed
         ]
     elif config.modules is None:
-        names = [dotted_name(config.root, app) for app in _find_apps(config)]
+        tree = tuple(_python_files_by_directory(config.root))
+        names = [dotted_name(config.root, app) for app in _find_apps(config, tree)]
         wanted = [(name, None, None) for name in names]
     else:
         wanted = [(m.name, m.public, m.depends_on) for m in config.modules]
@@ -201,7 +208,7 @@ def discover(config: Config) -> Project:
     _reject_duplicate_labels(
         config, modules, from_folders=config.modules is None and installed is None
     )
-    return Project(config=config, modules=tuple(sorted(modules, key=lambda m: m.name)))
+    return Project(config, tuple(sorted(modules, key=lambda m: m.name)), tree)
 
 
 def require_modules(project: Project) -> Project:
@@ -333,12 +340,21 @@ def read_label(apps_py: Path) -> str | None:
     return None
 
 
-def _find_apps(config: Config) -> Iterator[Path]:
+def _find_apps(config: Config, tree: Iterable[Listing] | None = None) -> Iterator[Path]:
     """The folders of Django apps under root that `exclude` leaves in: a package with apps.py,
-    or one without it (Django does not require it) that has models and migrations."""
+    or one without it (Django does not require it) that has models and migrations.
+
+    `tree`: the walk of root, when the caller has made it."""
     exclude = [glob_to_regex(pattern) for pattern in config.exclude]
     seen: set[Path] = set()
-    for path in iter_python_files(config.root):
+    walked = tree if tree is not None else _python_files_by_directory(config.root)
+    paths = (
+        Path(directory) / name
+        for directory, _, names, _ in walked
+        for name in names
+        if name in ("apps.py", "models.py", "__init__.py")
+    )
+    for path in paths:
         if path.name in ("apps.py", "models.py"):
             app = path.parent
         elif path.name == "__init__.py" and path.parent.name == "models":

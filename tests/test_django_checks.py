@@ -28,9 +28,9 @@ from django.core.management.base import SystemCheckError
 from pytest_django import Settings
 
 from mmkit.cache import RESULT_FILE, RESULT_VARIANT_FILE
-from mmkit.checks import django as door
-from mmkit.checks import relations
+from mmkit.checks import registry, relations
 from mmkit.checks.relations import Relation
+from mmkit.django import checks as door
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project, load_project
 
@@ -119,7 +119,7 @@ def _rows(findings: Iterable[Finding]) -> set[Row]:
 
 def _registry_findings() -> set[Row]:
     project = _project()
-    return _rows(relations.findings(project, door.relations_from_registry(project)))
+    return _rows(relations.findings(project, registry.relations_from_registry(project)))
 
 
 def _messages(**kwargs: Any) -> list[checks.CheckMessage]:
@@ -156,7 +156,9 @@ def test_the_registry_and_the_source_agree_but_on_a_field_added_by_code() -> Non
 
 
 def test_allowed_relations_are_in_the_registry_relations() -> None:
-    found = {(r.kind, r.model, r.field, r.target) for r in door.relations_from_registry(_project())}
+    found = {
+        (r.kind, r.model, r.field, r.target) for r in registry.relations_from_registry(_project())
+    }
     assert {
         ("ManyToManyField", "books.Book", "tags", "common.Tag"),
         ("ForeignKey", "books.Book", "group", "auth.Group"),
@@ -170,7 +172,7 @@ def test_allowed_relations_are_in_the_registry_relations() -> None:
 
 def test_inherited_relation_names_the_abstract_base() -> None:
     paperback = [
-        r for r in door.relations_from_registry(_project()) if r.model == "books.Paperback"
+        r for r in registry.relations_from_registry(_project()) if r.model == "books.Paperback"
     ]
     assert [(r.field, r.inherited_from, r.line, r.column) for r in paperback] == [
         ("author", "djrel.kernel.Authored", 47, 1)
@@ -230,7 +232,7 @@ def test_the_checks_are_registered_with_their_tags() -> None:
     registered = {
         check.__name__: set(check.tags)
         for check in checks.registry.registry.get_checks()
-        if check.__module__ == "mmkit.checks.django"
+        if check.__module__ == "mmkit.django.checks"
     }
     assert registered == {
         "check_configuration": {"mmkit", "mmkit_relations", "mmkit_imports"},
@@ -298,7 +300,7 @@ def test_baselined_findings_do_not_fail_and_stale_entries_do(config_elsewhere: P
     from mmkit.checks import run
 
     project = load_project(config_elsewhere)
-    findings = run(project, relations=door.relations_from_registry(project))
+    findings = run(project, relations=registry.relations_from_registry(project))
     assert len(findings) == 13
     baseline.write(project, findings)
     assert _messages(tags=["mmkit"]) == []
@@ -434,7 +436,7 @@ def test_no_config_anywhere_is_a_configuration_error(tmp_path: Path, settings: S
 def test_importing_mmkit_and_its_app_config_leaves_django_alone() -> None:
     """No settings are read and no project code is imported until the checks run."""
     code = (
-        "import sys, mmkit, mmkit.apps, mmkit.checks.django\n"
+        "import sys, mmkit, mmkit.apps, mmkit.django.apps, mmkit.django.checks\n"
         "from django.apps import AppConfig\n"
         "from django.conf import settings\n"
         "config = AppConfig.create('mmkit')\n"
@@ -555,7 +557,7 @@ def test_without_import_checks_no_graph_is_built_and_import_entries_stay(
     from mmkit.checks import run
 
     project = load_project(config_elsewhere)
-    everything = run(project, relations=door.relations_from_registry(project))
+    everything = run(project, relations=registry.relations_from_registry(project))
     imports_only = [f for f in everything if f.rule == "mmkit.E003"]
     baseline.write(project, imports_only)
     settings.MMKIT_IMPORT_CHECKS = False
@@ -588,6 +590,19 @@ def test_a_path_setting_of_the_wrong_type_is_one_configuration_error(
     setattr(settings, setting, 5)
     (error,) = _messages(tags=["mmkit"])
     assert (error.id, error.msg) == ("mmkit.E100", f"settings.{setting} must be a path, not int")
+
+
+@pytest.mark.parametrize(
+    "entry", ["mmkit", "mmkit.apps.MmkitConfig", "mmkit.django.apps.MmkitConfig"]
+)
+def test_every_installed_apps_entry_for_mmkit_is_the_one_mmkit_app(entry: str) -> None:
+    from django.apps import AppConfig
+
+    from mmkit.django.apps import MmkitConfig
+
+    config = AppConfig.create(entry)
+
+    assert (type(config), config.name, config.label) == (MmkitConfig, "mmkit", "mmkit")
 
 
 @pytest.mark.parametrize(

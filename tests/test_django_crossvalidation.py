@@ -136,7 +136,7 @@ except Exception as error:
     sys.exit(0)
 
 from mmkit.checks import relations
-from mmkit.checks.django import relations_from_registry
+from mmkit.checks.registry import relations_from_registry
 
 def rows(findings):
     return sorted([f.rule, f.model, f.field, f.target, f.path, f.line] for f in findings)

@@ -103,3 +103,26 @@ def test_a_cached_run_finds_the_same_and_sees_an_edit(copy_fixture, mmkit_cli, t
     }
     # The suppression of books/suppressed.py now suppresses nothing.
     assert rows() == expected | {("mmkit.W003", "books/suppressed.py", 1)}
+
+
+def test_a_file_read_without_its_scan_finds_the_same(copy_fixture, locations) -> None:
+    """The quick pass that spares plain importers their scan never hides a name."""
+    project = copy_fixture("exp_all")
+    (project / "books" / "plain.py").write_text(
+        "from authors.facade import author_name, author_count as count\n"
+        "from authors import facade as writers\n"
+        "\n"
+        "print(writers.author_name(1), author_name(1) + count())\n"
+    )
+    (project / "books" / "tricky.py").write_text(
+        "from authors.facade import author_name\n"
+        "from authors import facade as writers\n"
+        "\n"
+        "def later():\n"
+        "    from authors import facade as again\n"
+        "    return writers.author_name(1), again.helper, author_name\n"
+    )
+
+    found = locations(run(load_project(project)))
+
+    assert found - EXPECTED == {("mmkit.E003", "books/tricky.py", 6)}

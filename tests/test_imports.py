@@ -168,7 +168,8 @@ def test_graph_is_built_once_and_can_be_reused(copy_fixture, locations) -> None:
 
     graph = imports.build_graph(project)
 
-    assert {"authors.models", "books.views"} <= graph.imports.modules
+    assert {"authors.models", "books.views"} <= graph.modules
+    assert graph.imports["books.views"] == {"authors.models": (3,)}
     assert graph.skipped == ()
     assert locations(imports.findings(project, graph)) == {("mmkit.E003", "books/views.py", 3)}
 
@@ -272,7 +273,9 @@ def test_a_file_only_grimp_failed_on_is_reported_by_this_rule(copy_fixture) -> N
     graph = imports.build_graph(project)
     views = project.root / "books" / "views.py"
     skipped = imports.ProjectGraph(
-        imports=graph.imports, skipped=(imports.SkippedFile(views, "syntax error, line 3"),)
+        imports=graph.imports,
+        modules=graph.modules,
+        skipped=(imports.SkippedFile(views, "syntax error, line 3"),),
     )
 
     warnings = [f for f in imports.findings(project, skipped) if f.rule == "mmkit.W004"]
@@ -324,3 +327,66 @@ def test_a_folder_without_init_is_noted_alike_when_the_import_table_is_cached(
 
     assert warm == cold == uncached
     assert ("mmkit.W004", "books/sub/a.py", 1) in {(f.rule, f.path, f.line) for f in warm}
+
+
+GUARD_VARIANTS = '''\
+"""Imports in and around `if TYPE_CHECKING:` blocks of every shape."""
+import typing
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    try:
+        import authors.models
+    except ImportError:
+        import authors.use_cases
+    from authors.models import (
+        Author,
+    )
+
+    def typed() -> None:
+        import authors.models
+else:
+    import authors.models
+if False:
+    pass
+elif TYPE_CHECKING:  # only for type checkers
+    import authors.models
+if typing.TYPE_CHECKING and Author:
+    import authors.models
+if not TYPE_CHECKING:
+    import authors.models
+
+
+def later() -> None:
+    text = """
+if TYPE_CHECKING:
+"""
+    import authors.use_cases
+    if TYPE_CHECKING:
+        import authors.models
+    return text
+'''
+
+
+def test_type_checking_guard_is_read_the_same_in_every_block_shape(copy_fixture) -> None:
+    project = copy_fixture("imp_variants")
+    (project / "books" / "guards.py").write_text(GUARD_VARIANTS)
+
+    found = {
+        f.line: f.message.endswith("(under TYPE_CHECKING, still a dependency)")
+        for f in import_findings(project)
+        if f.path == "books/guards.py"
+    }
+
+    assert found == {
+        7: True,
+        9: True,
+        10: True,
+        15: True,
+        17: False,
+        21: True,
+        23: False,
+        25: False,
+        32: False,
+        34: True,
+    }

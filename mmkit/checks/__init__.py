@@ -89,7 +89,13 @@ def run(
     if wanted(*IMPORT_RULES):
         table = cache.import_table(project) if cache is not None and project.modules else None
         findings.extend(
-            imports.findings(project, table=table, statement=sources.statement, reader=sources.scan)
+            imports.findings(
+                project,
+                table=table,
+                statement=sources.statement,
+                reader=sources.scan,
+                text=sources.text,
+            )
         )
     if wanted(*INTERFACE_RULES):
         findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))

@@ -12,8 +12,10 @@ visible statically.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from mmkit.checks.model_index import ModelIndex, ScanReader
 from mmkit.checks.model_scan import Expr, FileScan
@@ -21,6 +23,12 @@ from mmkit.findings import Finding
 from mmkit.project import Module, Project, SourceFile
 
 PRIVATE_IMPORT = "mmkit.E003"
+_FROM_IMPORT = re.compile(rb"[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w \t,]+?)[ \t]*(?:#.*)?")
+_IMPORT_AS = re.compile(rb"[ \t]*import[ \t]+([\w.]+)[ \t]+as[ \t]+(\w+)[ \t]*(?:#.*)?")
+_NAME_AS = re.compile(r"(\w+)(?:[ \t]+as[ \t]+(\w+))?")
+
+TextReader = Callable[[SourceFile], bytes | None]
+"""A file's bytes (None when it cannot be read): what the quick pass reads instead of a scan."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,16 @@ class _Use:
 
 
 def findings(
-    project: Project, public_imports: Mapping[str, set[str]], reader: ScanReader
+    project: Project,
+    public_imports: Mapping[str, set[str]],
+    reader: ScanReader,
+    text: TextReader | None = None,
 ) -> list[Finding]:
     """E003 for each name an importer takes from a public file that does not export it.
 
     `public_imports` maps an importing file's dotted name to the public files of other modules
-    it imports (from the import table); only those importers are read.
+    it imports (from the import table); only those importers are read. With `text`, an importer
+    whose lines show plainly that it takes only exported names is not parsed (_plainly_exported).
     """
     index = ModelIndex(project, reader)
     files = {file.dotted: file for file in project.files}
@@ -48,6 +60,8 @@ def findings(
     for importer, publics in sorted(public_imports.items()):
         source = files.get(importer)
         if source is None or source.module is None:
+            continue
+        if text is not None and _plainly_exported(text(source), publics, index, files):
             continue
         scanned = index.scope(importer)
         if scanned is None:
@@ -57,6 +71,85 @@ def findings(
             if finding is not None:
                 found.append(finding)
     return found
+
+
+def _plainly_exported(
+    data: bytes | None, publics: set[str], index: ModelIndex, files: Mapping[str, SourceFile]
+) -> bool:
+    """Whether the importer's text shows that every name it takes from its public files is in
+    their literal `__all__`, so its scan could find nothing: every line that names a public file
+    (its last part as a word) is a one-line `from public import a, b as c`, `from package import
+    public [as alias]` or `import public as alias`, and each `alias.attribute` names an exported
+    name. Anything else (another spelling, a continued line, a use of the name) answers False and
+    the file is scanned, as a parse does not fool itself with comments and strings."""
+    if data is None or b"\r" in data:
+        return False
+    exported: dict[str, set[str]] = {}
+    for public in publics:
+        scope = index.scope(public)
+        if scope is None or scope.scan.exports is None or not scope.scan.exports_literal:
+            return False
+        exported[public] = set(scope.scan.exports)
+
+    def taken(public: str, name: str) -> bool:
+        return name in exported[public] and f"{public}.{name}" not in files
+
+    words = _words(tuple(sorted({public.rpartition(".")[2] for public in publics})))
+    aliases: dict[str, str] = {}
+    uses: list[bytes] = []
+    starts: set[int] = set()
+    for hit in words.finditer(data):
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        if start in starts:
+            continue
+        starts.add(start)
+        end = data.find(b"\n", hit.end())
+        line = data[start : end if end >= 0 else len(data)]
+        statement = _FROM_IMPORT.fullmatch(line)
+        imported = _IMPORT_AS.fullmatch(line)
+        if statement is not None:
+            origin = statement[1].decode()
+            names = [_NAME_AS.fullmatch(n.strip()) for n in statement[2].decode().split(",")]
+            if any(name is None for name in names):
+                return False
+            for name in names:
+                assert name is not None
+                if origin in publics:
+                    if not taken(origin, name[1]):
+                        return False
+                elif f"{origin}.{name[1]}" in publics and len(names) == 1:
+                    alias = name[2] or name[1]
+                    if aliases.setdefault(alias, f"{origin}.{name[1]}") != f"{origin}.{name[1]}":
+                        return False
+                else:
+                    return False
+        elif imported is not None and imported[1].decode() in publics:
+            if (
+                aliases.setdefault(imported[2].decode(), imported[1].decode())
+                != imported[1].decode()
+            ):
+                return False
+        else:
+            uses.append(line)
+    for alias, public in aliases.items():
+        pattern = _alias_use(alias)
+        for use in pattern.finditer(data):
+            if use[2] is not None and not taken(public, use[2].decode()):
+                return False
+        uses = [pattern.sub(b"", line) for line in uses]
+    return not any(words.search(line) for line in uses)
+
+
+@cache
+def _words(words: tuple[str, ...]) -> re.Pattern[bytes]:
+    """Any of the words, whole: most importers of a project share a few public files' names."""
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in words) + rb")\b")
+
+
+@cache
+def _alias_use(alias: str) -> re.Pattern[bytes]:
+    """The alias, and the attribute read on it if any."""
+    return re.compile(rb"\b" + re.escape(alias.encode()) + rb"\b(\.\s*(\w+))?")
 
 
 def _uses(scanned: FileScan, publics: set[str], files: Mapping[str, SourceFile]) -> Iterator[_Use]:

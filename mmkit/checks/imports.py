@@ -1,9 +1,10 @@
-"""Import rules (E003, E004, E005) over grimp's import graph of the project.
+"""Import rules (E003, E004, E005) over grimp's import scan of the project.
 
-The graph is built once per run (`build_graph`) and boiled down to an ImportTable: each module
-file's imports of other modules, the only part the rules read (and the part a cache keeps). A
-reported import is placed from its file's text; a file is parsed only when it mentions
-TYPE_CHECKING or the line holds more than one statement.
+grimp's Rust scan reads the checked files once per run (`build_graph`), and its per-file results
+become an ImportTable: each module file's imports of other modules, the only part the rules read
+(and the part a cache keeps); grimp's graph object is never assembled. A reported import is
+placed from its file's text; a file is parsed only when the lines around it are not plain
+(several statements on a line, an `if TYPE_CHECKING:` block the headers above do not tell).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from mmkit.checks import exports
 from mmkit.checks.model_index import ScanReader, read_scan
@@ -31,9 +31,6 @@ from mmkit.checks.relations import parse_error_finding
 from mmkit.config import ConfigError
 from mmkit.findings import RULES, Finding
 from mmkit.project import Module, Project, SourceFile, iter_python_files
-
-if TYPE_CHECKING:
-    import grimp
 
 PRIVATE_IMPORT = "mmkit.E003"
 CYCLE = "mmkit.E004"
@@ -46,6 +43,13 @@ _UNDECODABLE = re.compile(
 _STATEMENT_START = re.compile(r"(?<![\w.])(?:from|import)\b")
 _IMPORT_KEYWORD = re.compile(r"(?:from|import)\b")
 _BOM = b"\xef\xbb\xbf"
+_BLOCK_HEADER = re.compile(
+    rb"(?:if|elif|else|try|except|finally|for|while|with|def|class|async|match|case)\b"
+    rb".*:[ \t]*(?:#.*)?$"
+)
+_TYPE_CHECKING_HEADER = re.compile(
+    rb"(?:el)?if[ \t]+(?:[A-Za-z_]\w*\.)*TYPE_CHECKING[ \t]*:[ \t]*(?:#.*)?$"
+)
 _UNREADABLE = "Failed to read file "
 
 
@@ -59,9 +63,15 @@ class SkippedFile:
 
 @dataclass(frozen=True)
 class ProjectGraph:
-    """grimp's import graph of the packages that hold the modules, built once per run."""
+    """grimp's import scan of the project's files, once per run: all the rules need of a graph.
 
-    imports: grimp.ImportGraph
+    imports maps each scanned file's dotted name to the project modules it imports, each with
+    the line numbers of its import statements; modules holds every module grimp found in the
+    packages (also the excluded files, which are never scanned but are import targets).
+    """
+
+    imports: Mapping[str, Mapping[str, tuple[int, ...]]]
+    modules: frozenset[str]
     skipped: tuple[SkippedFile, ...] = ()
 
 
@@ -110,12 +120,14 @@ def findings(
     table: ImportTable | None = None,
     statement: StatementFinder | None = None,
     reader: ScanReader = read_scan,
+    text: exports.TextReader | None = None,
 ) -> list[Finding]:
     """E003, E004 and E005 for the project.
 
     `graph` or `table` lets a caller reuse what it built or cached; `statement` places a
     reported import (by default each file that holds one is read once); `reader` gives the
-    FileScan of a file that imports a public interface, whose names E003 checks.
+    FileScan of a file that imports a public interface, whose names E003 checks; `text` its
+    bytes, which spare the scan when they show plainly that it takes only exported names.
     """
     if not project.modules:
         return []
@@ -136,7 +148,7 @@ def findings(
         for finding in _cycle_findings(pairs, place)
         if not any(_cycle_modules(finding) <= component for component, _ in declared)
     )
-    found.extend(exports.findings(project, _public_imports(pairs), reader))
+    found.extend(exports.findings(project, _public_imports(pairs), reader, text))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
     found.extend(_unseen_folder_findings(project, table.present))
@@ -182,40 +194,38 @@ def imported_modules(project: Project) -> set[tuple[str, str]]:
 
 
 def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
-    """The imports that cross from one module into another, read from the graph.
+    """The imports that cross from one module into another, read from the scan.
 
-    Only the project's own files in modules are importers; the graph answers one query per
-    such file, so the work grows with the files, never with pairs of modules.
+    Only the project's own files in modules are importers; each target's module is looked up
+    once, so the work grows with the imports, never with pairs of modules.
     """
-    imports = graph.imports
-    in_graph = imports.modules
     owners: dict[str, Module | None] = {}
     table: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
     for source in project.files:
         module = source.module
-        if module is None or source.dotted not in in_graph:
+        imported_lines = graph.imports.get(source.dotted) if module is not None else None
+        if not imported_lines:
             continue
         found = []
-        for imported in imports.find_modules_directly_imported_by(source.dotted):
+        for imported, lines in imported_lines.items():
             if imported not in owners:
                 owners[imported] = project.module_of(imported)
             target = owners[imported]
             if target is not None and target.name != module.name:
-                details = imports.get_import_details(importer=source.dotted, imported=imported)
-                lines = tuple(sorted({detail["line_number"] for detail in details})) or (1,)
                 found.append((imported, lines))
         if found:
             table[source.dotted] = tuple(sorted(found))
-    present = frozenset(module.name for module in project.modules if module.name in in_graph)
+    present = frozenset(module.name for module in project.modules if module.name in graph.modules)
     return ImportTable(imports=table, present=present, skipped=graph.skipped)
 
 
-def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph:
-    """Build grimp's graph of every top-level package that holds a module, once per run.
+def build_graph(project: Project) -> ProjectGraph:
+    """Scan the imports of the project's files with grimp, once per run.
 
-    A file grimp cannot parse or decode is left out and the graph built again without it,
-    so one broken file costs its own imports, never the whole check. `cache_dir` is handed
-    to grimp's own cache (None: no cache).
+    Only the files the checks read are scanned (never the excluded tests and migrations), but
+    imports resolve against every module of the packages, as in grimp's whole graph. A file
+    grimp cannot parse or decode is left out and the scan made again without it, so one broken
+    file costs its own imports, never the whole check.
     """
     _deep_enough_stacks()
     from grimp.exceptions import SourceSyntaxError
@@ -223,12 +233,13 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
     from mmkit.checks.unchecked import hidden_paths
 
     packages = project.top_level_packages
+    checked = frozenset(source.dotted for source in project.files)
     skipped: dict[str, str] = {}
     hidden = hidden_paths(project)
     with _importable_from(project.root, packages):
         while True:
             try:
-                graph = _build(packages, cache_dir, skipped, hidden)
+                imports, modules = _scan(packages, checked, skipped, hidden)
             except SourceSyntaxError as error:
                 _skip(skipped, error.filename, _syntax_reason(error), error)
             except OSError as error:
@@ -253,7 +264,8 @@ def build_graph(project: Project, cache_dir: Path | None = None) -> ProjectGraph
             else:
                 break
     return ProjectGraph(
-        imports=graph,
+        imports=imports,
+        modules=modules,
         skipped=tuple(SkippedFile(Path(path), reason) for path, reason in sorted(skipped.items())),
     )
 
@@ -275,25 +287,64 @@ def _deep_enough_stacks() -> None:
         os.environ["RUST_MIN_STACK"] = str(RUST_STACK_BYTES)
 
 
-def _build(
+def _scan(
     packages: tuple[str, ...],
-    cache_dir: Path | None,
+    checked: frozenset[str],
     skipped: dict[str, str],
     hidden: frozenset[str] = frozenset(),
-) -> grimp.ImportGraph:
-    import grimp
-    from grimp.application.config import settings as grimp_settings
+) -> tuple[dict[str, dict[str, tuple[int, ...]]], frozenset[str]]:
+    """grimp's steps of build_graph up to its scan, the scan limited to the checked files.
 
-    cache = str(cache_dir) if cache_dir is not None else None
-    if not skipped and not hidden:
-        return grimp.build_graph(*packages, cache_dir=cache)
-    # grimp has no option to leave files out, so hide them from the walk that finds modules.
+    Assembling grimp's graph object costs more than the scan and answers nothing the rules
+    need, so the scan's imports are kept as they come. Skipped and hidden files are hidden
+    from the walk that finds modules (grimp has no option to leave files out), as if they did
+    not exist.
+    """
+    from grimp.application.config import settings as grimp_settings
+    from grimp.application.scanning import scan_imports
+
     real = grimp_settings.FILE_SYSTEM
-    grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped) | hidden))
+    if skipped or hidden:
+        grimp_settings.configure(FILE_SYSTEM=_file_system_without(frozenset(skipped) | hidden))
     try:
-        return grimp.build_graph(*packages, cache_dir=cache)
+        file_system = grimp_settings.FILE_SYSTEM
+        found = set()
+        for name in packages:
+            for directory in grimp_settings.PACKAGE_FINDER.determine_package_directories(
+                package_name=name, file_system=file_system
+            ):
+                found.add(
+                    grimp_settings.MODULE_FINDER.find_package(
+                        package_name=name, package_directory=directory, file_system=file_system
+                    )
+                )
+        wanted = [
+            module_file
+            for package in found
+            for module_file in package.module_files
+            if module_file.module.name in checked
+        ]
+        scanned = scan_imports(
+            wanted,
+            found_packages=found,
+            include_external_packages=False,
+            exclude_type_checking_imports=False,
+        )
     finally:
         grimp_settings.configure(FILE_SYSTEM=real)
+    imports: dict[str, dict[str, tuple[int, ...]]] = {}
+    for module_file, direct_imports in scanned.items():
+        lines: dict[str, set[int]] = defaultdict(set)
+        for direct in direct_imports:
+            lines[direct.imported.name].add(direct.line_number)
+        imports[module_file.module.name] = {
+            imported: tuple(sorted(numbers)) for imported, numbers in lines.items()
+        }
+    modules = frozenset(
+        {module_file.module.name for package in found for module_file in package.module_files}
+        | {name for package in found for name in package.namespace_packages}
+    )
+    return imports, modules
 
 
 def _climbing_imports(
@@ -699,18 +750,26 @@ def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterat
 
     grimp stops at such a folder once inside a regular package, so the imports of its files
     would pass unchecked. Read from the files on disk, never from the graph, so a run whose
-    import table comes from the cache finds the same folders.
+    import table comes from the cache finds the same folders. Each folder is asked once, as
+    strings: most files share their folder with others.
     """
-    has_init: dict[Path, bool] = {}
-    first_files: dict[Path, SourceFile] = {}
+    root = os.fspath(project.root)
+    base = project.relpath(project.root)
+    prefix = "" if base == "." else f"{base}/"
+    answers: dict[str, str | None] = {}
+    has_init: dict[str, bool] = {}
+    first_files: dict[str, SourceFile] = {}
     for source in project.files:
         if source.module is None or source.module.name not in present:
             continue
-        folder = _first_folder_without_init(project.root, source.path, has_init)
-        if folder is not None:
-            first_files.setdefault(folder, source)
+        folder = source.relpath[len(prefix) :].rpartition("/")[0]
+        if folder not in answers:
+            answers[folder] = _first_folder_without_init(root, folder, has_init)
+        found = answers[folder]
+        if found is not None:
+            first_files.setdefault(found, source)
     for folder, source in first_files.items():
-        relpath = project.relpath(folder)
+        relpath = f"{prefix}{folder}"
         yield _unseen(source, f"{relpath}/: it has", relpath)
 
 
@@ -728,19 +787,20 @@ def _unseen(source: SourceFile, what: str, folder: str) -> Finding:
     )
 
 
-def _first_folder_without_init(root: Path, path: Path, has_init: dict[Path, bool]) -> Path | None:
-    """The outermost folder on the way from root to the file `path` that lacks an
-    `__init__.py` below a folder that has one, as grimp's walk prunes it; None if none does."""
-    folder = root
+def _first_folder_without_init(root: str, folder: str, has_init: dict[str, bool]) -> str | None:
+    """The outermost folder on the way from root to `folder` (both POSIX, folder relative to
+    root) that lacks an `__init__.py` below a folder that has one, as grimp's walk prunes it;
+    None if none does."""
+    current = ""
     in_package = False
-    for part in path.relative_to(root).parts[:-1]:
-        folder = folder / part
-        if folder not in has_init:
-            has_init[folder] = (folder / "__init__.py").is_file()
-        if has_init[folder]:
+    for part in folder.split("/") if folder else ():
+        current = f"{current}/{part}" if current else part
+        if current not in has_init:
+            has_init[current] = os.path.isfile(os.path.join(root, current, "__init__.py"))
+        if has_init[current]:
             in_package = True
         elif in_package:
-            return folder
+            return current
     return None
 
 
@@ -776,7 +836,8 @@ class FilePlaces:
     """Where the import statements of one file sit, from its bytes.
 
     A line that starts with `import` or `from` and holds no `;` has exactly one statement, at
-    its indentation; anything else (or a file that mentions TYPE_CHECKING) is parsed once.
+    its indentation; whether `if TYPE_CHECKING:` guards it is read from the lines above it
+    (`_guarded`). Anything else is parsed, once per file.
     """
 
     def __init__(self, source: bytes) -> None:
@@ -788,10 +849,12 @@ class FilePlaces:
     def statement(self, line: int, imported: str) -> Statement:
         raw = self._lines[line - 1] if 0 < line <= len(self._lines) else b""
         text = raw.decode("utf-8", errors="replace")
-        if self._simple and b";" not in raw:
+        if b";" not in raw:
             stripped = text.lstrip()
             if _IMPORT_KEYWORD.match(stripped):
-                return Statement(line, len(text) - len(stripped) + 1, False)
+                guarded = False if self._simple else _guarded(self._lines, line)
+                if guarded is not None:
+                    return Statement(line, len(text) - len(stripped) + 1, guarded)
         candidates = self._statements().get(line, [])
         if len(candidates) > 1:
             last_part = imported.rsplit(".", 1)[-1]
@@ -823,6 +886,47 @@ class FilePlaces:
                 by_line[node.lineno].append((Statement(node.lineno, column, guarded), node))
             self._parsed = dict(by_line)
         return self._parsed
+
+
+def _guarded(lines: list[bytes], line: int) -> bool | None:
+    """Whether the statement starting on `line` sits in the body of an `if TYPE_CHECKING:`,
+    read from the headers of the blocks around it; None when the lines are not plain enough
+    to tell (a tab in the indentation, a less indented line that opens no block).
+
+    Each enclosing block's header is the nearest line above that is indented less than the
+    block's code; an `else:`/`elif` header hides the `if` above it, as in the syntax tree.
+    """
+    need = _indentation(lines[line - 1])
+    number = line - 1
+    while need:
+        if need < 0:
+            return None
+        number -= 1
+        if number < 0:
+            return None
+        raw = lines[number]
+        stripped = raw.lstrip(b" ")
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        indent = _indentation(raw)
+        if indent < 0:
+            return None
+        if indent >= need:
+            continue
+        if _BLOCK_HEADER.match(stripped) is None:
+            return None
+        if _TYPE_CHECKING_HEADER.match(stripped):
+            return True
+        need = indent
+    return False
+
+
+def _indentation(raw: bytes) -> int:
+    """The count of leading spaces; -1 when tabs or form feeds make Python's count differ."""
+    stripped = raw.lstrip(b" ")
+    if stripped[:1] in (b"\t", b"\f"):
+        return -1
+    return len(raw) - len(stripped)
 
 
 def _imports_with_guard(

@@ -116,6 +116,11 @@ class Sources:
             self.modified.add(file.relpath)
         return found
 
+    def text(self, file: SourceFile) -> bytes | None:
+        """A TextReader (mmkit.checks.exports): the file's bytes, None when it cannot be read."""
+        data = self._bytes(file)
+        return None if isinstance(data, OSError) else data
+
     def file_facts(self, file: SourceFile) -> FileFacts | OSError:
         """The file's facts: stored ones if it is unchanged, else read from its bytes."""
         known = self.facts.get(file.relpath)
