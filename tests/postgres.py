@@ -62,8 +62,16 @@ class PostgresServer:
         return psycopg.connect(self.dsn("postgres"), autocommit=True)
 
 
+# Debian keeps the server binaries out of PATH, and a minimal PATH may lack the sbin folders.
+SERVER_BIN_GLOB = "/usr/lib/postgresql/*/bin"
+SYSTEM_BIN = "/usr/sbin:/sbin:/usr/bin:/bin"
+
+
 def _binary(name: str) -> str:
+    """A PostgreSQL server binary: on PATH, else in Debian's versioned folder (newest first)."""
     found = shutil.which(name)
+    for folder in sorted(Path("/").glob(SERVER_BIN_GLOB.lstrip("/")), reverse=True):
+        found = found or shutil.which(name, path=str(folder))
     if found is None:
         raise PostgresUnavailable(f"no PostgreSQL server binaries on PATH ({name} not found)")
     return found
@@ -72,7 +80,10 @@ def _binary(name: str) -> str:
 def _as_server_user(command: list[str]) -> list[str]:
     """Run as `postgres` when we are root (the server refuses root), as ourselves otherwise."""
     if os.geteuid() == 0:
-        return ["runuser", "-u", SERVER_USER, "--", *command]
+        runuser = shutil.which("runuser") or shutil.which("runuser", path=SYSTEM_BIN)
+        if runuser is None:
+            raise PostgresUnavailable("runuser not found: cannot start PostgreSQL as root")
+        return [runuser, "-u", SERVER_USER, "--", *command]
     return command
 
 
