@@ -459,6 +459,21 @@ def median(case: Case, tool: str) -> tuple[float, float] | None:
     )
 
 
+def _measure_table(title: str, cases: list[Case], measure: int) -> list[str]:
+    """One measure (index into a tool's medians) of every case, as a Markdown table."""
+    lines = [
+        "",
+        f"### {title}",
+        "",
+        "| size | layout | " + " | ".join(TITLES[t] for t in TOOLS) + " |",
+        "|---|---|" + "---:|" * len(TOOLS),
+    ]
+    for case in cases:
+        cells = [_cell(case, tool, measure) for tool in TOOLS]
+        lines.append(f"| {case.name} | {case.layout} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _cell(case: Case, tool: str, column: int) -> str:
     samples = case.samples.get(tool)
     if not samples:
@@ -566,26 +581,10 @@ def report(cases: list[Case], tools: Tools, rounds: int) -> str:
             + " | ".join(cells)
             + " |"
         )
-    lines += [
-        "",
-        "### CPU time (median of user + system; tach and grimp's scan use both cores)",
-        "",
-        "| size | layout | " + " | ".join(TITLES[t] for t in TOOLS) + " |",
-        "|---|---|" + "---:|" * len(TOOLS),
-    ]
-    for case in cases:
-        cells = [_cell(case, tool, 2) for tool in TOOLS]
-        lines.append(f"| {case.name} | {case.layout} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "### Peak memory (median of each run's maximum resident set)",
-        "",
-        "| size | layout | " + " | ".join(TITLES[t] for t in TOOLS) + " |",
-        "|---|---|" + "---:|" * len(TOOLS),
-    ]
-    for case in cases:
-        cells = [_cell(case, tool, 1) for tool in TOOLS]
-        lines.append(f"| {case.name} | {case.layout} | " + " | ".join(cells) + " |")
+    lines += _measure_table(
+        "CPU time (median of user + system; tach and grimp's scan use both cores)", cases, 2
+    )
+    lines += _measure_table("Peak memory (median of each run's maximum resident set)", cases, 1)
     lines += [
         "",
         "### Goals",
