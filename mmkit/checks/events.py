@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass
 
 from mmkit.checks.model_index import ModelIndex, ScanReader, read_scan
-from mmkit.checks.model_scan import Expr
+from mmkit.checks.model_scan import Expr, _dotted
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project, SourceFile
 
@@ -63,16 +63,16 @@ def _is_event_candidate(node: ast.ClassDef) -> bool:
     if node.name.startswith("_"):
         return False
     for base in node.bases:
-        name = _dotted(base).rpartition(".")[2]
+        name = (_dotted(base) or "").rpartition(".")[2]
         if name in _NOT_EVENTS or name.endswith("Error"):
             return False
     return True
 
 
 def _frozen_dataclass(decorator: ast.expr) -> bool:
-    if not isinstance(decorator, ast.Call) or _dotted(decorator.func).rpartition(".")[2] != (
-        "dataclass"
-    ):
+    if not isinstance(decorator, ast.Call):
+        return False
+    if (_dotted(decorator.func) or "").rpartition(".")[2] != "dataclass":
         return False
     return any(
         k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value is True
@@ -110,15 +110,6 @@ def _refs(annotation: ast.expr) -> list[str]:
             if dotted and dotted not in found:
                 found.append(dotted)
     return found
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else ""
-    return ""
 
 
 def _is_events_file(file: SourceFile) -> bool:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mmkit.events import conf, payload, registry
@@ -50,18 +50,24 @@ def _not_leased(now: datetime) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
 
 
+def _due(database: str, now: datetime) -> QuerySet[Publication]:
+    """Publications of known handlers that nobody leases and whose next attempt is due."""
+    return Publication.objects.using(database).filter(
+        _not_leased(now), next_attempt_at__lte=now, handler__in=list(registry.by_id())
+    )
+
+
 def claim(database: str, owner: str, settings: conf.EventSettings, limit: int) -> list[int]:
     """Lease up to `limit` due publications of known handlers to `owner`; their ids, oldest first.
 
     SKIP LOCKED lets any number of workers claim side by side without waiting on each other.
     """
     now = timezone.now()
-    known = list(registry.by_id())
     with transaction.atomic(using=database):
         ids = list(
-            Publication.objects.using(database)
+            _due(database, now)
             .select_for_update(skip_locked=True)
-            .filter(_not_leased(now), status__in=OPEN, next_attempt_at__lte=now, handler__in=known)
+            .filter(status__in=OPEN)
             .order_by("next_attempt_at", "id")
             .values_list("pk", flat=True)[:limit]
         )
@@ -217,10 +223,8 @@ def deliver_after_commit(ids: Iterable[int], database: str) -> None:
     now = timezone.now()
     stale = now - timedelta(seconds=settings.lease)
     due = (
-        Publication.objects.using(database)
-        .filter(_not_leased(now), next_attempt_at__lte=now)
+        _due(database, now)
         .filter(Q(status=FAILED) | Q(status=PENDING, created_at__lte=stale))
-        .filter(handler__in=list(registry.by_id()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[: settings.batch_size]
     )

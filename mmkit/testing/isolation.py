@@ -40,14 +40,18 @@ def run(spec: RunSpec, spec_path: Path) -> RunResult:
         steps.append(checks(spec))
         steps.append(migrate(spec))
         steps.append(tests(spec) if steps[-1].ok else Step("tests", SKIPPED))
-    steps.extend(Step(name, SKIPPED) for name in STEPS[len(steps) :])
+    return _result(spec, steps, round(time.perf_counter() - started, 2))
+
+
+def _result(spec: RunSpec, steps: list[Step], seconds: float = 0.0) -> RunResult:
+    """The spec's run with these steps; the steps not taken are skipped."""
     return RunResult(
         module=spec.module,
         mode=spec.mode,
         loaded=spec.loaded,
         left_out=tuple(info.name for info in spec.left_out),
-        steps=tuple(steps),
-        seconds=round(time.perf_counter() - started, 2),
+        steps=(*steps, *(Step(name, SKIPPED) for name in STEPS[len(steps) :])),
+        seconds=seconds,
     )
 
 
@@ -222,17 +226,7 @@ def in_subprocess(spec: RunSpec, capture: bool = False) -> tuple[RunResult, str]
             data["seconds"] = round(time.perf_counter() - started, 2)  # the process's whole life
             return RunResult.from_data(data), output
     last = output.strip().splitlines()[-1:] or [f"exit status {completed.returncode}"]
-    steps = (Step("boot", FAILED, f"the run's process died: {last[0]}"),)
-    return (
-        RunResult(
-            spec.module,
-            spec.mode,
-            spec.loaded,
-            tuple(info.name for info in spec.left_out),
-            steps + tuple(Step(name, SKIPPED) for name in STEPS[1:]),
-        ),
-        output,
-    )
+    return _result(spec, [Step("boot", FAILED, f"the run's process died: {last[0]}")]), output
 
 
 def main(argv: list[str]) -> int:

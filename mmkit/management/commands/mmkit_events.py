@@ -6,6 +6,7 @@ and a non-zero exit (CommandError), never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -68,9 +69,7 @@ class Command(BaseCommand):
         if options["batch_size"] is not None:
             if options["batch_size"] < 1:
                 raise CommandError("--batch-size must be at least 1")
-            settings = conf.EventSettings(
-                **{**settings.__dict__, "batch_size": options["batch_size"]}
-            )
+            settings = dataclasses.replace(settings, batch_size=options["batch_size"])
         database = options["database"]
         try:
             if chosen:
