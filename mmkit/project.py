@@ -421,7 +421,7 @@ def _python_files_by_directory(root: Path) -> Iterator[Listing]:
                 else:
                     shown = "/".join((*parts, printable(name)))
                     problems.append(Unreadable(shown, Path(entry.path), problem, file=True))
-            elif _entered(entry):
+            elif entered(entry):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
                 if not follows(real, inside, top_real):
                     continue
@@ -447,7 +447,7 @@ def follows(real: str, inside: str, top_real: str) -> bool:
     )
 
 
-def _entered(entry: os.DirEntry[str]) -> bool:
+def entered(entry: os.DirEntry[str]) -> bool:
     """Whether discovery goes into a folder: not hidden ones, virtualenvs, or build output
     (`build/`, `env/`, ...) unless it is a package, which Python and grimp import."""
     name = entry.name
