@@ -118,7 +118,7 @@ class Project:
     @cached_property
     def files(self) -> tuple[SourceFile, ...]:
         """Every Python file under root that is not excluded, in a stable order."""
-        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
+        exclude = self._exclude
         base = self.relpath(self.root)
         prefix = "" if base == "." else f"{base}/"
         found = []
@@ -147,14 +147,13 @@ class Project:
     @cached_property
     def unreadable(self) -> tuple[Unreadable, ...]:
         """What under root could not be read or listed and is not excluded: checked by nobody."""
-        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
         base = self.relpath(self.root)
         prefix = "" if base == "." else f"{base}/"
         found = []
         for _, _, _, problems in self._listing:
             for problem in problems:
                 relpath = f"{prefix}{problem.relpath}"
-                if not any(regex.match(relpath) for regex in exclude):
+                if not self.is_excluded(relpath):
                     found.append(dataclasses.replace(problem, relpath=relpath))
         return tuple(found)
 
@@ -166,7 +165,12 @@ class Project:
             return path.as_posix()
 
     def is_excluded(self, relpath: str) -> bool:
-        return any(glob_to_regex(p).match(relpath) for p in self.config.exclude)
+        return any(matcher.match(relpath) for matcher in self._exclude)
+
+    @cached_property
+    def _exclude(self) -> list[PathMatcher]:
+        """The `exclude` patterns, compiled once per project."""
+        return [glob_to_regex(pattern) for pattern in self.config.exclude]
 
 
 def discover(config: Config) -> Project:
