@@ -119,8 +119,7 @@ class Project:
     def files(self) -> tuple[SourceFile, ...]:
         """Every Python file under root that is not excluded, in a stable order."""
         exclude = self._exclude
-        base = self.relpath(self.root)
-        prefix = "" if base == "." else f"{base}/"
+        prefix = self.root_prefix
         found = []
         # Paths are joined as strings per directory: on 20,000 files pathlib's relative_to
         # and with_suffix cost more than the rest of the discovery together.
@@ -147,8 +146,7 @@ class Project:
     @cached_property
     def unreadable(self) -> tuple[Unreadable, ...]:
         """What under root could not be read or listed and is not excluded: checked by nobody."""
-        base = self.relpath(self.root)
-        prefix = "" if base == "." else f"{base}/"
+        prefix = self.root_prefix
         found = []
         for _, _, _, problems in self._listing:
             for problem in problems:
@@ -156,6 +154,13 @@ class Project:
                 if not self.is_excluded(relpath):
                     found.append(dataclasses.replace(problem, relpath=relpath))
         return tuple(found)
+
+    @cached_property
+    def root_prefix(self) -> str:
+        """What relpath puts before a path under root: root's own relpath and a slash ("src/"),
+        or nothing when root is pyproject.toml's directory."""
+        base = self.relpath(self.root)
+        return "" if base == "." else f"{base}/"
 
     def relpath(self, path: Path) -> str:
         """A POSIX path relative to the directory of pyproject.toml, as findings show it."""

@@ -754,8 +754,7 @@ def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterat
     strings: most files share their folder with others.
     """
     root = os.fspath(project.root)
-    base = project.relpath(project.root)
-    prefix = "" if base == "." else f"{base}/"
+    prefix = project.root_prefix
     answers: dict[str, str | None] = {}
     has_init: dict[str, bool] = {}
     first_files: dict[str, SourceFile] = {}
