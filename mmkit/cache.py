@@ -51,7 +51,7 @@ from mmkit import __version__
 from mmkit.config import Config
 from mmkit.files import read_regular
 from mmkit.findings import Finding
-from mmkit.project import SKIPPED_DIRS, Project, SourceFile, follows
+from mmkit.project import Project, SourceFile, entered, follows
 
 if TYPE_CHECKING:
     from mmkit.checks.imports import ImportTable
@@ -584,18 +584,9 @@ def walk(config: Config, cache_directory: Path | None = None) -> Manifest:
 
 
 def _enter(entry: os.DirEntry[str], skip: str | None) -> bool:
-    """Whether the walk goes into a folder: see `walk`."""
-    name = entry.name
-    if name.startswith(".") or name == "__pycache__" or not name.isidentifier():
-        return False
-    try:
-        if not entry.is_dir():
-            return False
-    except OSError:
-        return False
-    if entry.path == skip or os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-        return False
-    return name not in SKIPPED_DIRS or os.path.exists(os.path.join(entry.path, "__init__.py"))
+    """Whether the walk goes into a folder: where discovery goes (`entered`), but never into
+    `__pycache__` (even a package) or the cache directory."""
+    return entry.name != "__pycache__" and entry.path != skip and entered(entry)
 
 
 def _entries(directory: Path | str) -> list[os.DirEntry[str]]:

@@ -118,9 +118,8 @@ class Project:
     @cached_property
     def files(self) -> tuple[SourceFile, ...]:
         """Every Python file under root that is not excluded, in a stable order."""
-        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
-        base = self.relpath(self.root)
-        prefix = "" if base == "." else f"{base}/"
+        exclude = self._exclude
+        prefix = self.root_prefix
         found = []
         # Paths are joined as strings per directory: on 20,000 files pathlib's relative_to
         # and with_suffix cost more than the rest of the discovery together.
@@ -147,16 +146,21 @@ class Project:
     @cached_property
     def unreadable(self) -> tuple[Unreadable, ...]:
         """What under root could not be read or listed and is not excluded: checked by nobody."""
-        exclude = [glob_to_regex(pattern) for pattern in self.config.exclude]
-        base = self.relpath(self.root)
-        prefix = "" if base == "." else f"{base}/"
+        prefix = self.root_prefix
         found = []
         for _, _, _, problems in self._listing:
             for problem in problems:
                 relpath = f"{prefix}{problem.relpath}"
-                if not any(regex.match(relpath) for regex in exclude):
+                if not self.is_excluded(relpath):
                     found.append(dataclasses.replace(problem, relpath=relpath))
         return tuple(found)
+
+    @cached_property
+    def root_prefix(self) -> str:
+        """What relpath puts before a path under root: root's own relpath and a slash ("src/"),
+        or nothing when root is pyproject.toml's directory."""
+        base = self.relpath(self.root)
+        return "" if base == "." else f"{base}/"
 
     def relpath(self, path: Path) -> str:
         """A POSIX path relative to the directory of pyproject.toml, as findings show it."""
@@ -166,7 +170,12 @@ class Project:
             return path.as_posix()
 
     def is_excluded(self, relpath: str) -> bool:
-        return any(glob_to_regex(p).match(relpath) for p in self.config.exclude)
+        return any(matcher.match(relpath) for matcher in self._exclude)
+
+    @cached_property
+    def _exclude(self) -> list[PathMatcher]:
+        """The `exclude` patterns, compiled once per project."""
+        return [glob_to_regex(pattern) for pattern in self.config.exclude]
 
 
 def discover(config: Config) -> Project:
@@ -421,7 +430,7 @@ def _python_files_by_directory(root: Path) -> Iterator[Listing]:
                 else:
                     shown = "/".join((*parts, printable(name)))
                     problems.append(Unreadable(shown, Path(entry.path), problem, file=True))
-            elif _entered(entry):
+            elif entered(entry):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
                 if not follows(real, inside, top_real):
                     continue
@@ -447,7 +456,7 @@ def follows(real: str, inside: str, top_real: str) -> bool:
     )
 
 
-def _entered(entry: os.DirEntry[str]) -> bool:
+def entered(entry: os.DirEntry[str]) -> bool:
     """Whether discovery goes into a folder: not hidden ones, virtualenvs, or build output
     (`build/`, `env/`, ...) unless it is a package, which Python and grimp import."""
     name = entry.name

@@ -87,7 +87,7 @@ def run(
         else:
             findings.extend(relations_check.findings(project, relations))
     if wanted(*IMPORT_RULES):
-        table = cache.import_table(project) if cache is not None and project.modules else None
+        table = cache.import_table(project) if cache is not None else None
         findings.extend(
             imports.findings(
                 project,

@@ -54,16 +54,22 @@ def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.Import
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
             continue
-        nested: list[ast.stmt] = []
-        for field in ("body", "orelse", "finalbody"):
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                nested.extend(value)
-        for handler in getattr(node, "handlers", ()):
-            nested.extend(handler.body)
-        for case in getattr(node, "cases", ()):
-            nested.extend(case.body)
-        pending.extend(reversed(nested))
+        pending.extend(reversed(child_statements(node)))
+
+
+def child_statements(node: ast.stmt) -> list[ast.stmt]:
+    """The statements directly inside a statement, in order: its bodies (`body`, `orelse`,
+    `finalbody`), then those of its `except` handlers and `match` cases."""
+    nested: list[ast.stmt] = []
+    for field in ("body", "orelse", "finalbody"):
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            nested.extend(value)
+    for handler in getattr(node, "handlers", ()):
+        nested.extend(handler.body)
+    for case in getattr(node, "cases", ()):
+        nested.extend(case.body)
+    return nested
 
 
 def _imported_names(node: ast.Import | ast.ImportFrom) -> Iterator[str]:

@@ -27,7 +27,7 @@ from types import ModuleType
 from mmkit.checks import exports
 from mmkit.checks.model_index import ScanReader, read_scan
 from mmkit.checks.model_scan import ParseError, scan
-from mmkit.checks.relations import parse_error_finding
+from mmkit.checks.relations import not_analysed, parse_error_finding
 from mmkit.config import ConfigError
 from mmkit.findings import RULES, Finding
 from mmkit.project import Module, Project, SourceFile, iter_python_files
@@ -754,8 +754,7 @@ def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterat
     strings: most files share their folder with others.
     """
     root = os.fspath(project.root)
-    base = project.relpath(project.root)
-    prefix = "" if base == "." else f"{base}/"
+    prefix = project.root_prefix
     answers: dict[str, str | None] = {}
     has_init: dict[str, bool] = {}
     first_files: dict[str, SourceFile] = {}
@@ -775,16 +774,11 @@ def _unseen_folder_findings(project: Project, present: frozenset[str]) -> Iterat
 
 def _unseen(source: SourceFile, what: str, folder: str) -> Finding:
     """The W004 of code the import graph does not see, at the first file it leaves out."""
-    return Finding(
-        rule="mmkit.W004",
-        path=source.relpath,
-        line=1,
-        column=1,
-        message=f"cannot check the imports of {what} no __init__.py inside a package, so the "
-        "import graph does not see it; not checked",
-        hint=f"Add an empty {folder}/__init__.py.",
-        module=source.module.name if source.module else None,
+    message = (
+        f"cannot check the imports of {what} no __init__.py inside a package, so the import "
+        "graph does not see it; not checked"
     )
+    return not_analysed(source, 1, 1, message, hint=f"Add an empty {folder}/__init__.py.")
 
 
 def _first_folder_without_init(root: str, folder: str, has_init: dict[str, bool]) -> str | None:

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from mmkit.checks.import_scan import child_statements
+
 ExprKind = Literal["name", "string", "call", "other"]
 ReturnedKind = Literal["instance", "queryset", "instances"]
 
@@ -440,16 +442,7 @@ def _name_imports(tree: ast.Module, package: list[str], source: bytes) -> Iterat
             continue
         if not nested_imports:
             continue
-        nested: list[ast.stmt] = []
-        for field in ("body", "orelse", "finalbody"):
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                nested.extend(child for child in value if isinstance(child, ast.stmt))
-        for handler in getattr(node, "handlers", ()):
-            nested.extend(handler.body)
-        for case in getattr(node, "cases", ()):
-            nested.extend(case.body)
-        pending.extend(reversed(nested))
+        pending.extend(reversed(child_statements(node)))
 
 
 def _attribute_uses(
@@ -677,14 +670,7 @@ def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[Retu
                     local[target.id] = node.value
         elif isinstance(node, ast.Return) and node.value is not None:
             returns.append(node)
-        for field in ("body", "orelse", "finalbody"):
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                pending.extend(child for child in value if isinstance(child, ast.stmt))
-        for handler in getattr(node, "handlers", ()):
-            pending.extend(handler.body)
-        for case in getattr(node, "cases", ()):
-            pending.extend(case.body)
+        pending.extend(child_statements(node))
     for statement in sorted(returns, key=lambda r: (r.lineno, r.col_offset)):
         assert statement.value is not None
         found = _model_expression(statement.value, dict(local), 0)

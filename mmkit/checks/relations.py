@@ -82,14 +82,21 @@ def findings(project: Project, relations: Iterable[Relation]) -> list[Finding]:
 
 def parse_error_finding(file: SourceFile, error: ParseError) -> Finding:
     """The W004 of a file that does not parse; every check words it the same, so it dedupes."""
+    message = f"could not parse {file.relpath}: {error.reason}; the rest of the project was checked"
+    return not_analysed(file, error.line, error.column, message)
+
+
+def not_analysed(
+    file: SourceFile, line: int, column: int, message: str, hint: str | None = None
+) -> Finding:
+    """A W004 at a place in a source file: what there could not be checked, and why."""
     return Finding(
         rule="mmkit.W004",
         path=file.relpath,
-        line=error.line,
-        column=error.column,
-        message=f"could not parse {file.relpath}: {error.reason}; the rest of the project was "
-        "checked",
-        hint=RULES["mmkit.W004"].fix,
+        line=line,
+        column=column,
+        message=message,
+        hint=hint or RULES["mmkit.W004"].fix,
         module=file.module.name if file.module else None,
     )
 
@@ -236,7 +243,7 @@ class _Collector:
                 f"cannot tell whether {subject} relates to {target}, a model of module "
                 f"'{module.name}': it is a {callee}, a field mmkit does not know; not checked"
             )
-            self.notes.append(self._note(model.file, line, column, message, _UNKNOWN_FIELD_HINT))
+            self.notes.append(not_analysed(model.file, line, column, message, _UNKNOWN_FIELD_HINT))
             return
 
     def _model_reference(self, model: Model, owner: Model, expr: Expr) -> str | None:
@@ -298,7 +305,7 @@ class _Collector:
             what, written = "target", f"{callee}({expr.text})"
         line, column = _place(model, scanned, inherited_from)
         message = f"cannot resolve the {what} of {subject} ({written}); not checked"
-        return self._note(model.file, line, column, message)
+        return not_analysed(model.file, line, column, message)
 
     def _real_label(self, target: str) -> str:
         """The target as Django's registry names it: a model name in a "label.Model" string
@@ -367,7 +374,7 @@ class _Collector:
             "the user model were not checked"
         )
         if uncertain.file is not None:
-            return self._note(uncertain.file, uncertain.line, uncertain.column, message)
+            return not_analysed(uncertain.file, uncertain.line, uncertain.column, message)
         path = self.project.relpath(self.project.config.path)
         return Finding("mmkit.W004", path, 1, 1, message, RULES["mmkit.W004"].fix)
 
@@ -378,7 +385,9 @@ class _Collector:
                 f"cannot resolve the base {base.text} of {model.name}: its arguments are not "
                 "literal strings; the inheritance was not checked"
             )
-            self.notes.append(self._note(model.file, model.cls.line, model.cls.column + 1, message))
+            self.notes.append(
+                not_analysed(model.file, model.cls.line, model.cls.column + 1, message)
+            )
         kind = "proxy" if model.cls.proxy else "parent"
         for base in self.index.bases(model):
             if base.abstract or base.label is None:
@@ -394,19 +403,6 @@ class _Collector:
                     column=model.cls.column + 1,
                 )
             )
-
-    def _note(
-        self, file: SourceFile, line: int, column: int, message: str, hint: str | None = None
-    ) -> Finding:
-        return Finding(
-            rule="mmkit.W004",
-            path=file.relpath,
-            line=line,
-            column=column,
-            message=message,
-            hint=hint or RULES["mmkit.W004"].fix,
-            module=file.module.name if file.module else None,
-        )
 
 
 def _place(model: Model, scanned: FieldScan, inherited_from: str | None) -> tuple[int, int]:
