@@ -18,7 +18,6 @@ from pathlib import Path
 from mmkit.config import PYPROJECT, Config, ConfigError, parse
 from mmkit.files import write_atomically
 from mmkit.findings import Finding
-from mmkit.installed_apps import installed_apps
 from mmkit.project import Project, discover, discovery_note
 from mmkit.scaffold.django_project import (
     SETTINGS_VARIABLE,
@@ -324,8 +323,7 @@ def _pyproject_summary(existing: str | None, text: str) -> str:
 
 def _settings_edit(django: DjangoProject, manual: list[str], notes: list[str]) -> Edit | None:
     """Add "mmkit" to INSTALLED_APPS where the settings assign it, or say what to add."""
-    entries = installed_apps(django.base_dir, django.settings)
-    if entries is not None and any(_is_mmkit(entry) for entry in entries):
+    if any(_is_mmkit(entry) for entry in django.installed_apps or ()):
         notes.append(f'"{MMKIT_APP}" is already in INSTALLED_APPS')
         return None
     path = assigning_file(django.base_dir, django.settings) or django.settings_file
