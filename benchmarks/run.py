@@ -204,8 +204,8 @@ def commands(tools: Tools, case: Case) -> dict[str, list[str] | None]:
     packages = case.expected["top_level_packages"]
     return {
         "floor": [tools.python, FLOOR, CHECKED_LIST, *packages],
-        "grimp": [tools.python, "-c", GRIMP_FLOOR, *case.expected["top_level_packages"]],
-        "grimp-cached": [tools.python, "-c", GRIMP_CACHED, *case.expected["top_level_packages"]],
+        "grimp": [tools.python, "-c", GRIMP_FLOOR, *packages],
+        "grimp-cached": [tools.python, "-c", GRIMP_CACHED, *packages],
         "mmkit-cold": cold,
         "mmkit-warm": mmkit,
         "mmkit-changed": mmkit,
