@@ -204,8 +204,8 @@ def commands(tools: Tools, case: Case) -> dict[str, list[str] | None]:
     packages = case.expected["top_level_packages"]
     return {
         "floor": [tools.python, FLOOR, CHECKED_LIST, *packages],
-        "grimp": [tools.python, "-c", GRIMP_FLOOR, *case.expected["top_level_packages"]],
-        "grimp-cached": [tools.python, "-c", GRIMP_CACHED, *case.expected["top_level_packages"]],
+        "grimp": [tools.python, "-c", GRIMP_FLOOR, *packages],
+        "grimp-cached": [tools.python, "-c", GRIMP_CACHED, *packages],
         "mmkit-cold": cold,
         "mmkit-warm": mmkit,
         "mmkit-changed": mmkit,
@@ -510,44 +510,26 @@ def goals(case: Case) -> list[tuple[str, str]]:
             return text.format(value)
         return f"{text.format(value)} — {'met' if value <= limit else 'NOT met'}"
 
+    def ratio(value: float | None, base: float | None) -> float | None:
+        return value / base if value and base else None
+
     cold, tach, floor = seconds("mmkit-cold"), seconds("tach"), seconds("floor")
     grimp, warm, changed = seconds("grimp"), seconds("mmkit-warm"), seconds("mmkit-changed")
     peaks = [p for p in (peak(t) for t in ("mmkit-cold", "mmkit-warm", "mmkit-changed")) if p]
+    top = max(peaks) if peaks else None
     cache = case.verdicts.get("cache", "not checked")
+    cold_applies, warm_applies = case.name in COLD_GOAL_SIZES, case.name in WARM_GOAL_SIZES
     return [
-        (
-            "cold ≤ tach",
-            verdict(
-                cold / tach if cold and tach else None,
-                1.0,
-                "{:.2f}x tach",
-                case.name in COLD_GOAL_SIZES,
-            ),
-        ),
-        (
-            "cold ≤ 2x floor",
-            verdict(cold / floor if cold and floor else None, 2.0, "{:.2f}x floor"),
-        ),
+        ("cold ≤ tach", verdict(ratio(cold, tach), 1.0, "{:.2f}x tach", cold_applies)),
+        ("cold ≤ 2x floor", verdict(ratio(cold, floor), 2.0, "{:.2f}x floor")),
         (
             "warm ≤ 0.25x grimp build",
-            verdict(
-                warm / grimp if warm and grimp else None,
-                0.25,
-                "{:.2f}x grimp",
-                case.name in WARM_GOAL_SIZES,
-            ),
+            verdict(ratio(warm, grimp), 0.25, "{:.2f}x grimp", warm_applies),
         ),
-        (
-            "1 changed ≤ 0.3x cold",
-            verdict(changed / cold if changed and cold else None, 0.3, "{:.2f}x cold"),
-        ),
+        ("1 changed ≤ 0.3x cold", verdict(ratio(changed, cold), 0.3, "{:.2f}x cold")),
         (
             "peak memory ≤ 1.5x grimp build",
-            verdict(
-                max(peaks) / peak("grimp") if peaks and peak("grimp") else None,
-                1.5,
-                "{:.2f}x grimp",
-            ),
+            verdict(ratio(top, peak("grimp")), 1.5, "{:.2f}x grimp"),
         ),
         (
             "findings with = without cache",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -19,19 +18,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from test_scaffold import copy_example
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO / "example_project"
 MMKIT = [sys.executable, "-m", "mmkit"]
 STEPS = ("staged", "moved", "registered-1")
-
-
-def copy_example(destination: Path) -> Path:
-    target = destination / "example_project"
-    shutil.copytree(
-        EXAMPLE, target, ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__", ".mmkit_cache")
-    )
-    return target
 
 
 def snapshot(root: Path) -> dict[str, str]:

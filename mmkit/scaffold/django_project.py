@@ -25,6 +25,8 @@ class DjangoProject:
     base_dir: Path
     settings: str
     settings_file: Path
+    installed_apps: tuple[str, ...] | None
+    """INSTALLED_APPS as discovery reads it; None when the settings compute it."""
 
 
 def find_django_project(start: Path) -> DjangoProject:
@@ -47,10 +49,10 @@ def find_django_project(start: Path) -> DjangoProject:
             f"{dotted}.py or {dotted}/__init__.py under {base_dir}"
         )
     try:
-        installed_apps(base_dir, settings)
+        entries = installed_apps(base_dir, settings)
     except ConfigError as error:
         raise ScaffoldError(f"the settings module {settings!r}: {error}") from None
-    return DjangoProject(base_dir, settings, path)
+    return DjangoProject(base_dir, settings, path, entries)
 
 
 def settings_named_by_manage_py(directory: Path) -> str | None:

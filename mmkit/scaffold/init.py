@@ -14,11 +14,11 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mmkit.config import PYPROJECT, Config, ConfigError, parse
 from mmkit.files import write_atomically
 from mmkit.findings import Finding
-from mmkit.installed_apps import installed_apps
 from mmkit.project import Project, discover, discovery_note
 from mmkit.scaffold.django_project import (
     SETTINGS_VARIABLE,
@@ -129,12 +129,13 @@ def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
     top = _pyproject_directory(django.base_dir)
     pyproject = top / PYPROJECT
     root = django.base_dir.relative_to(top).as_posix()
-    existing = _read_pyproject(pyproject)
+    existing, parsed = _read_pyproject(pyproject)
+    has_mmkit = _has_mmkit(parsed)
     edits: list[Edit] = []
     manual: list[str] = []
     notes: list[str] = []
-    if _has_mmkit(existing):
-        config = _load_existing(pyproject, existing)
+    if has_mmkit:
+        config = _load_existing(pyproject, parsed)
         notes.append(f"{PYPROJECT} already has [tool.mmkit]: left as it is")
         if depends_on:
             notes.append("--depends-on writes depends_on only into a new [tool.mmkit]")
@@ -145,11 +146,13 @@ def make_init_plan(start: Path, depends_on: bool = False) -> InitPlan:
         modules = tuple(module.name for module in found.modules)
         dependencies = _dependencies(found) if depends_on and modules else None
         table = _mmkit_table(root, django.settings, modules, dependencies)
-        text = _pyproject_text(existing, table, _pytest_missing(top, existing))
-        _verify(existing, text, pyproject)
+        text = _pyproject_text(
+            existing, table, django.settings if _pytest_missing(top, parsed) else None
+        )
+        _verify(parsed, text, pyproject)
         edits.append(Edit(pyproject, existing, text, _pyproject_summary(existing, text)))
         config = parse(tomllib.loads(text)["tool"]["mmkit"], pyproject)
-    if _has_mmkit(existing) and _pytest_missing(top, existing):
+    if has_mmkit and _pytest_missing(top, parsed):
         notes.append(
             f"no pytest configuration: add [tool.pytest.ini_options] "
             f'{SETTINGS_VARIABLE} = "{django.settings}" to run tests with pytest-django'
@@ -203,29 +206,28 @@ def _dependencies(project: Project) -> dict[str, tuple[str, ...]]:
 # pyproject.toml ----------------------------------------------------------------------------
 
 
-def _read_pyproject(path: Path) -> str | None:
+def _read_pyproject(path: Path) -> tuple[str | None, dict[str, Any]]:
+    """The file's text (None when there is none) and what it says."""
     if not path.exists():
-        return None
+        return None, {}
     try:
         text = read_text(path)
-        tomllib.loads(text)
+        parsed = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or error
         raise ScaffoldError(f"cannot read {path}: {reason}") from None
     except tomllib.TOMLDecodeError as error:
         raise ScaffoldError(f"{path} is not valid TOML ({error}); fix it first") from None
-    return text
+    return text, parsed
 
 
-def _has_mmkit(text: str | None) -> bool:
-    if text is None:
-        return False
-    tool = tomllib.loads(text).get("tool", {})
+def _has_mmkit(parsed: dict[str, Any]) -> bool:
+    tool = parsed.get("tool", {})
     return isinstance(tool, dict) and "mmkit" in tool
 
 
-def _load_existing(path: Path, text: str) -> Config:
-    table = tomllib.loads(text)["tool"]["mmkit"]
+def _load_existing(path: Path, parsed: dict[str, Any]) -> Config:
+    table = parsed["tool"]["mmkit"]
     try:
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.mmkit] must be a table")
@@ -259,7 +261,7 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _pytest_missing(base_dir: Path, pyproject: str | None) -> bool:
+def _pytest_missing(base_dir: Path, pyproject: dict[str, Any]) -> bool:
     """Whether the project has no pytest configuration at all (then init adds one)."""
     if any((base_dir / name).is_file() for name in PYTEST_FILES):
         return False
@@ -267,19 +269,17 @@ def _pytest_missing(base_dir: Path, pyproject: str | None) -> bool:
         path = base_dir / name
         if path.is_file() and header in path.read_text(encoding="utf-8", errors="replace"):
             return False
-    if pyproject is not None:
-        tool = tomllib.loads(pyproject).get("tool", {})
-        if isinstance(tool, dict) and "pytest" in tool:
-            return False
-    return True
+    tool = pyproject.get("tool", {})
+    return not (isinstance(tool, dict) and "pytest" in tool)
 
 
-def _pyproject_text(existing: str | None, mmkit: str, add_pytest: bool) -> str:
-    """The existing text with the new tables appended after it, byte for byte unchanged."""
+def _pyproject_text(existing: str | None, mmkit: str, pytest_settings: str | None) -> str:
+    """The existing text with the new tables appended after it, byte for byte unchanged;
+    with `pytest_settings`, pytest-django's table naming that settings module too."""
     blocks = [mmkit]
-    if add_pytest:
-        value = tomllib.loads(mmkit)["tool"]["mmkit"]["settings"]
-        blocks.append(f"[tool.pytest.ini_options]\n{SETTINGS_VARIABLE} = {_toml_string(value)}\n")
+    if pytest_settings is not None:
+        value = _toml_string(pytest_settings)
+        blocks.append(f"[tool.pytest.ini_options]\n{SETTINGS_VARIABLE} = {value}\n")
     added = "\n".join(blocks)
     if not existing:
         return added
@@ -289,9 +289,8 @@ def _pyproject_text(existing: str | None, mmkit: str, add_pytest: bool) -> str:
     return existing + separator + newline + added
 
 
-def _verify(existing: str | None, text: str, path: Path) -> None:
+def _verify(before: dict[str, Any], text: str, path: Path) -> None:
     """The new file must hold everything the old one held, plus only mmkit's and pytest's."""
-    before = tomllib.loads(existing) if existing else {}
     try:
         after = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -324,8 +323,7 @@ def _pyproject_summary(existing: str | None, text: str) -> str:
 
 def _settings_edit(django: DjangoProject, manual: list[str], notes: list[str]) -> Edit | None:
     """Add "mmkit" to INSTALLED_APPS where the settings assign it, or say what to add."""
-    entries = installed_apps(django.base_dir, django.settings)
-    if entries is not None and any(_is_mmkit(entry) for entry in entries):
+    if any(_is_mmkit(entry) for entry in django.installed_apps or ()):
         notes.append(f'"{MMKIT_APP}" is already in INSTALLED_APPS')
         return None
     path = assigning_file(django.base_dir, django.settings) or django.settings_file

@@ -19,6 +19,7 @@ from typing import Any
 
 from mmkit.files import read_regular, write_atomically
 from mmkit.scaffold.errors import ScaffoldError
+from mmkit.scaffold.register import read_text
 
 JOURNAL_NAME = ".mmkit-journal.json"
 STAGING_PREFIX = ".mmkit-new-"
@@ -106,7 +107,7 @@ def undo(base_dir: Path, journal: Journal) -> list[str]:
     for edit in reversed(journal.edits):
         path = _inside(base_dir, edit.path)
         try:
-            current = _read(path)
+            current = read_text(path)
         except OSError:
             continue
         if current == edit.new:
@@ -179,11 +180,6 @@ def _inside(base_dir: Path, relpath: str) -> Path:
     if not path.is_relative_to(base_dir.resolve()):
         raise ScaffoldError(f"{journal_path(base_dir)} names {relpath}, outside the project")
     return base_dir / relpath
-
-
-def _read(path: Path) -> str:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return handle.read()
 
 
 def _text(value: object) -> str:
