@@ -92,8 +92,11 @@ def _on_delete_work(crossing: Crossing) -> str:
 
 def crossings(project: Project) -> list[Crossing]:
     """Every E001 of the project, in the check's order, with what it is declared in."""
-    index = ModelIndex(project)
     relations, _ = from_source(project)
+    return _crossings(project, ModelIndex(project), relations)
+
+
+def _crossings(project: Project, index: ModelIndex, relations: list[Relation]) -> list[Crossing]:
     crossing_keys = {(f.model, f.field) for f in findings(project, relations)}
     shared: dict[tuple[str, str], list[Sharer]] = {}
     for relation in relations:
@@ -125,7 +128,8 @@ def resolve(project: Project, name: str) -> Crossing:
     real = index.model_label(app_label, model_name)
     if real is None:
         raise DecoupleError(f"there is no model {label} in the project's modules")
-    for crossing in crossings(project):
+    relations, _ = from_source(project)
+    for crossing in _crossings(project, index, relations):
         if crossing.relation.model == real and crossing.relation.field == field:
             if crossing.kind not in SUPPORTED:
                 raise DecoupleError(
@@ -133,7 +137,6 @@ def resolve(project: Project, name: str) -> Crossing:
                     "OneToOneField and ManyToManyField"
                 )
             return crossing
-    relations, _ = from_source(project)
     for relation in relations:
         if relation.model == real and relation.field == field:
             where = project.by_label.get(relation.target.partition(".")[0])
