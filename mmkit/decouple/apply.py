@@ -39,7 +39,8 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     facts = _facts(django, crossing, models)
     work = Workspace()
     first = facts[0]
-    link = _rewrite_model(project, crossing, first, work)
+    width = model_rewrite.line_length(project.base_dir)
+    link = _rewrite_model(project, crossing, first, work, width)
     _write_migrations(project, django, crossing, facts, link, work)
     first_party = {module.name.partition(".")[0] for module in project.modules}
     notes = on_delete.plan_handlers(
@@ -47,7 +48,7 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
         _target(project, first),
         _cleanups(project, facts, link),
         first_party,
-        model_rewrite.line_length(project.base_dir),
+        width,
     )
     if not _events_public(project, crossing.target_module):
         notes.append(
@@ -142,12 +143,11 @@ def _refuse_unsafe(found: FieldFacts) -> None:
 
 
 def _rewrite_model(
-    project: Project, crossing: Crossing, first: FieldFacts, work: Workspace
+    project: Project, crossing: Crossing, first: FieldFacts, work: Workspace, width: int
 ) -> replacement.LinkModel | None:
     """The field becomes an id field, or the link model of a many-to-many field."""
     field = crossing.relation.field or ""
     source = work.read(crossing.declared_in) or ""
-    width = model_rewrite.line_length(project.base_dir)
     link = (
         replacement.link_model(first, crossing.target_module, width) if first.many_to_many else None
     )
