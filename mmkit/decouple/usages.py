@@ -17,6 +17,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from mmkit.decouple.on_delete import snake_case
 from mmkit.project import SKIPPED_DIRS, Project
 
 QUERY_METHODS = frozenset(
@@ -83,11 +84,11 @@ class Relation:
 
     @property
     def model_snake(self) -> str:
-        return _snake(self.model)
+        return snake_case(self.model)
 
     @property
     def target_snake(self) -> str:
-        return _snake(self.target_model)
+        return snake_case(self.target_model)
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,6 @@ class FileResult:
 
     sites: list[Site] = field(default_factory=list)
     new_text: str | None = None
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def find(
