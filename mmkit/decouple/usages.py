@@ -115,18 +115,17 @@ def find(
     project: Project,
     relation: Relation,
     owning: Sequence[Path],
-    skip: Sequence[Path] = (),
     texts: dict[Path, str] | None = None,
 ) -> dict[Path, FileResult]:
     """Every usage site in the project's Python files and templates, by file.
 
-    owning: the owning module's directories (rewrites happen there only); skip: files that
-    the decoupling itself writes (the models file, migrations); texts: files already edited.
+    owning: the owning module's directories (rewrites happen there only); texts: the files the
+    decoupling already edited, read as edited. Migrations are not searched.
     """
     texts = texts or {}
     results: dict[Path, FileResult] = {}
     for file in project.files:
-        if file.path in skip or "migrations" in file.path.parts:
+        if "migrations" in file.path.parts:
             continue
         source = texts.get(file.path)
         if source is None:
