@@ -43,7 +43,7 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     width = model_rewrite.line_length(project.base_dir)
     link = _rewrite_model(project, crossing, first, work, width)
     _write_migrations(project, django, crossing, facts, link, work)
-    first_party = {module.name.partition(".")[0] for module in project.modules}
+    first_party = set(project.top_level_packages)
     notes = on_delete.plan_handlers(
         work,
         _target(project, first),
