@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_decouple_handlers import makemigrations
+
 from mmkit.decouple import decouple
 
 SITES = [
@@ -109,27 +111,13 @@ def by_name(name: str) -> list[Book]:
 
 
 def test_many_to_many_sites_are_listed_and_left_as_they_are(copy_fixture) -> None:
-    import os
-    import subprocess
-    import sys
-
     project = copy_fixture("dc_usages")
     for relpath in ("books/admin.py", "books/forms.py", "books/serializers.py"):
         (project / relpath).unlink()
     (project / "books/models.py").write_text(M2M_MODELS)
     (project / "books/use_cases.py").write_text(M2M_USE_CASES)
     (project / "books/migrations/0001_initial.py").unlink()
-    env = {
-        **os.environ,
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "books", "--skip-checks", "-v0"],
-        cwd=project,
-        env=env,
-        check=True,
-    )
+    makemigrations(project)
     outcome = decouple(project, "books.Book.authors")
     listed = [(s.path, s.line, s.kind, s.rewritten) for s in outcome.sites]
     assert [site for site in listed if site[0] == "books/use_cases.py"] == [

@@ -11,7 +11,8 @@ from mmkit.decouple.django_project import DjangoProject
 from mmkit.decouple.edits import FileEdit, Workspace, write_all
 from mmkit.decouple.errors import DecoupleError
 from mmkit.decouple.facts import FieldFacts
-from mmkit.decouple.plan import Crossing, FieldNotFound, relation_findings, resolve
+from mmkit.decouple.plan import Crossing, FieldNotFound, resolve
+from mmkit.findings import Finding
 from mmkit.project import Project, load_project, require_modules
 
 
@@ -31,7 +32,7 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     """Decouple the field `label.Model.field` of the project at or above `start`."""
     project = require_modules(load_project(start))
     try:
-        crossing = resolve(project, name)
+        crossing, reported = resolve(project, name)
     except FieldNotFound as missing:
         raise _why_missing(project, missing) from None
     models = _models(crossing)
@@ -39,15 +40,16 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
     facts = _facts(django, crossing, models)
     work = Workspace()
     first = facts[0]
-    link = _rewrite_model(project, crossing, first, work)
+    width = model_rewrite.line_length(project.base_dir)
+    link = _rewrite_model(project, crossing, first, work, width)
     _write_migrations(project, django, crossing, facts, link, work)
-    first_party = {module.name.partition(".")[0] for module in project.modules}
+    first_party = set(project.top_level_packages)
     notes = on_delete.plan_handlers(
         work,
         _target(project, first),
         _cleanups(project, facts, link),
         first_party,
-        model_rewrite.line_length(project.base_dir),
+        width,
     )
     if not _events_public(project, crossing.target_module):
         notes.append(
@@ -55,7 +57,7 @@ def decouple(start: Path | str, name: str, dry_run: bool = False) -> Outcome:
             "its public interface in [tool.mmkit] so the handler may import them"
         )
     sites = _usage_sites(project, crossing, first, work, {f.app for f in facts})
-    _shrink_baseline(project, {(f.label, f.field) for f in facts}, work)
+    _shrink_baseline(project, {(f.label, f.field) for f in facts}, reported, work)
     edits = tuple(work.edits())
     for edit in edits:
         if not (
@@ -142,12 +144,11 @@ def _refuse_unsafe(found: FieldFacts) -> None:
 
 
 def _rewrite_model(
-    project: Project, crossing: Crossing, first: FieldFacts, work: Workspace
+    project: Project, crossing: Crossing, first: FieldFacts, work: Workspace, width: int
 ) -> replacement.LinkModel | None:
     """The field becomes an id field, or the link model of a many-to-many field."""
     field = crossing.relation.field or ""
     source = work.read(crossing.declared_in) or ""
-    width = model_rewrite.line_length(project.base_dir)
     link = (
         replacement.link_model(first, crossing.target_module, width) if first.many_to_many else None
     )
@@ -293,9 +294,15 @@ def _link_lookup(found: FieldFacts) -> str:
     return f"{target}_links__{target}_id"
 
 
-def _shrink_baseline(project: Project, decoupled: set[tuple[str, str]], work: Workspace) -> None:
-    """The baseline's E001 entries of the decoupled field go with it, so no stale entry blocks
-    `manage.py migrate` (mmkit.E101); no other entry is touched."""
+def _shrink_baseline(
+    project: Project,
+    decoupled: set[tuple[str, str]],
+    reported: list[Finding],
+    work: Workspace,
+) -> None:
+    """The baseline's E001 entries of the decoupled field (among `reported`, the relation
+    findings) go with it, so no stale entry blocks `manage.py migrate` (mmkit.E101); no other
+    entry is touched."""
     from mmkit import baseline
 
     path = baseline.path_for(project)
@@ -307,7 +314,7 @@ def _shrink_baseline(project: Project, decoupled: set[tuple[str, str]], work: Wo
         return
     gone = {
         baseline.key(finding)
-        for finding in relation_findings(project)
+        for finding in reported
         if finding.rule == "mmkit.E001" and (finding.model, finding.field) in decoupled
     }
     if not gone & set(counts):

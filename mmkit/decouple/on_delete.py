@@ -84,7 +84,7 @@ def plan_handlers(
     target: Target,
     cleanups: list[Cleanup],
     first_party: set[str],
-    width: int = 88,
+    width: int,
 ) -> list[str]:
     """Handlers in the owning modules, the event in the target; returns notes for the user."""
     notes: list[str] = []
@@ -104,7 +104,7 @@ def handler_name(target: Target, cleanup: Cleanup) -> str:
     return f"forget_deleted_{target.snake}_of_{plural}"
 
 
-def handler_source(target: Target, cleanup: Cleanup, width: int = 88) -> str:
+def handler_source(target: Target, cleanup: Cleanup, width: int) -> str:
     """The handler function: the rows that kept the deleted id are deleted or unset, written
     as `ruff format` writes it at the project's line length."""
     lookup = f"{cleanup.id_field}=event.{target.event_field}"

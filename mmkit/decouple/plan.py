@@ -92,9 +92,14 @@ def _on_delete_work(crossing: Crossing) -> str:
 
 def crossings(project: Project) -> list[Crossing]:
     """Every E001 of the project, in the check's order, with what it is declared in."""
-    index = ModelIndex(project)
     relations, _ = from_source(project)
-    crossing_keys = {(f.model, f.field) for f in findings(project, relations)}
+    return _crossings(project, ModelIndex(project), relations, findings(project, relations))
+
+
+def _crossings(
+    project: Project, index: ModelIndex, relations: list[Relation], reported: list[Finding]
+) -> list[Crossing]:
+    crossing_keys = {(f.model, f.field) for f in reported}
     shared: dict[tuple[str, str], list[Sharer]] = {}
     for relation in relations:
         if relation.inherited_from is not None and relation.kind != "through":
@@ -109,14 +114,9 @@ def crossings(project: Project) -> list[Crossing]:
     return sorted(found, key=lambda c: (str(c.relation.path), c.relation.line, c.name))
 
 
-def relation_findings(project: Project) -> list[Finding]:
-    """The E001s and E002s `mmkit check` reports, before suppressions and the baseline."""
-    relations, _ = from_source(project)
-    return findings(project, relations)
-
-
-def resolve(project: Project, name: str) -> Crossing:
-    """The crossing `label.Model.field` names; a refusal when it is not one of the project's."""
+def resolve(project: Project, name: str) -> tuple[Crossing, list[Finding]]:
+    """The crossing `label.Model.field` names, with the E001s and E002s `mmkit check` reports
+    (before suppressions and the baseline); a refusal when it is not one of the project's."""
     label, _, field = name.rpartition(".")
     app_label, _, model_name = label.partition(".")
     if not app_label or not model_name or not field or "." in model_name:
@@ -125,15 +125,16 @@ def resolve(project: Project, name: str) -> Crossing:
     real = index.model_label(app_label, model_name)
     if real is None:
         raise DecoupleError(f"there is no model {label} in the project's modules")
-    for crossing in crossings(project):
+    relations, _ = from_source(project)
+    reported = findings(project, relations)
+    for crossing in _crossings(project, index, relations, reported):
         if crossing.relation.model == real and crossing.relation.field == field:
             if crossing.kind not in SUPPORTED:
                 raise DecoupleError(
                     f"{crossing.name} is a {crossing.kind}: mmkit decouple handles ForeignKey, "
                     "OneToOneField and ManyToManyField"
                 )
-            return crossing
-    relations, _ = from_source(project)
+            return crossing, reported
     for relation in relations:
         if relation.model == real and relation.field == field:
             where = project.by_label.get(relation.target.partition(".")[0])

@@ -17,6 +17,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from mmkit.decouple.on_delete import snake_case
 from mmkit.project import SKIPPED_DIRS, Project
 
 QUERY_METHODS = frozenset(
@@ -83,11 +84,11 @@ class Relation:
 
     @property
     def model_snake(self) -> str:
-        return _snake(self.model)
+        return snake_case(self.model)
 
     @property
     def target_snake(self) -> str:
-        return _snake(self.target_model)
+        return snake_case(self.target_model)
 
 
 @dataclass(frozen=True)
@@ -110,26 +111,21 @@ class FileResult:
     new_text: str | None = None
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def find(
     project: Project,
     relation: Relation,
     owning: Sequence[Path],
-    skip: Sequence[Path] = (),
     texts: dict[Path, str] | None = None,
 ) -> dict[Path, FileResult]:
     """Every usage site in the project's Python files and templates, by file.
 
-    owning: the owning module's directories (rewrites happen there only); skip: files that
-    the decoupling itself writes (the models file, migrations); texts: files already edited.
+    owning: the owning module's directories (rewrites happen there only); texts: the files the
+    decoupling already edited, read as edited. Migrations are not searched.
     """
     texts = texts or {}
     results: dict[Path, FileResult] = {}
     for file in project.files:
-        if file.path in skip or "migrations" in file.path.parts:
+        if "migrations" in file.path.parts:
             continue
         source = texts.get(file.path)
         if source is None:
