@@ -109,9 +109,12 @@ def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> R
         if stored is not None:
             return stored
     from mmkit import checks
+    from mmkit.checks.facts import Facts
 
-    project = discover(config) if allow_empty else require_modules(discover(config))
-    findings = checks.run(project, cache=cache)
+    project = discover(config, cache.tree() if cache is not None else None)
+    if not allow_empty:
+        require_modules(project)
+    findings = checks.run(project, facts=Facts.of(project, cache))
     if cache is not None:
         cache.save(project, findings)
     return Result(tuple(findings), len(project.modules), len(project.files))

@@ -56,13 +56,15 @@ class Graph:
 def for_project(project: Project, cache: Cache | None = None) -> Graph:
     """Run the checks and read the allowed dependencies from the import graph.
 
-    With a cache the graph is built (or read) once for both; without, twice.
+    The import table the checks read is the one the graph draws: it is made once.
     """
     from mmkit import checks
     from mmkit.checks import imports
+    from mmkit.checks.facts import Facts
 
-    findings = checks.run(project, cache=cache)
-    table = cache.import_table(project) if cache is not None and project.modules else None
+    facts = Facts.of(project, cache)
+    findings = checks.run(project, facts=facts)
+    table = facts.import_table() if project.modules else None
     return build(project, findings, imports.allowed_dependencies(project, table=table))
 
 

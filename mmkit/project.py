@@ -178,14 +178,13 @@ class Project:
         return [glob_to_regex(pattern) for pattern in self.config.exclude]
 
 
-def discover(config: Config) -> Project:
+def discover(config: Config, tree: tuple[Listing, ...] | None = None) -> Project:
     """Find the modules the configuration names; when it names none, the apps under root that
     the settings install, or (INSTALLED_APPS computed, or no settings) every app under root.
 
     The settings are read even when the modules are listed: a `settings` value that names no
     module or does not parse is a SettingsError, never a silent fallback."""
     shared = set(config.shared)
-    tree = None
     installed = _installed_modules(config)
     if config.modules is not None:
         installed = None
@@ -194,7 +193,7 @@ def discover(config: Config) -> Project:
             (name, None, None) for name in installed
         ]
     elif config.modules is None:
-        tree = tuple(_python_files_by_directory(config.root))
+        tree = tree if tree is not None else walk(config.root)
         names = [dotted_name(config.root, app) for app in _find_apps(config, tree)]
         wanted = [(name, None, None) for name in names]
     else:
@@ -397,7 +396,22 @@ Listing = tuple[str, tuple[str, ...], list[str], list["Unreadable"]]
 """(directory, its parts below root, its sorted .py file names, what could not be read)."""
 
 
-def _python_files_by_directory(root: Path) -> Iterator[Listing]:
+def walk(
+    root: Path, stats: dict[str, tuple[int, int]] | None = None, prefix: str = ""
+) -> tuple[Listing, ...]:
+    """The one walk of root a run makes: discovery, the file list and the cache's key all read it.
+
+    With `stats`, each listed file's (mtime_ns, size) goes in under `prefix` + its path below
+    root (what the cache keys on).
+    """
+    return tuple(_python_files_by_directory(root, stats, prefix))
+
+
+def _python_files_by_directory(
+    root: Path,
+    stats: dict[str, tuple[int, int]] | None = None,
+    prefix: str = "",
+) -> Iterator[Listing]:
     """Each directory under root with its regular .py files, in a stable order.
 
     Folder symlinks are followed (a module folder may be one), never back into a folder
@@ -425,12 +439,20 @@ def _python_files_by_directory(root: Path) -> Iterator[Listing]:
             name = entry.name
             if name.endswith(".py"):
                 problem = _not_a_plain_file(entry)
+                if problem is None and stats is not None:
+                    try:
+                        info = entry.stat()
+                    except OSError as error:
+                        problem = error.strerror or str(error)
+                    else:
+                        within = "".join(f"{part}/" for part in parts)
+                        stats[f"{prefix}{within}{name}"] = (info.st_mtime_ns, info.st_size)
                 if problem is None:
                     files.append(name)
                 else:
                     shown = "/".join((*parts, printable(name)))
                     problems.append(Unreadable(shown, Path(entry.path), problem, file=True))
-            elif entered(entry):
+            elif entry.name != "__pycache__" and entered(entry):
                 inside = os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
                 if not follows(real, inside, top_real):
                     continue

@@ -20,6 +20,7 @@ from click.testing import Result
 from mmkit import cache as cache_module
 from mmkit.checks import imports as imports_check
 from mmkit.checks import run
+from mmkit.checks.facts import Facts
 from mmkit.checks.import_scan import scan_imports
 from mmkit.config import ConfigError
 from mmkit.project import dotted_name, iter_python_files, load_project
@@ -30,7 +31,7 @@ Found = set[tuple[str, str, int]]
 
 VIEWS_E003 = ("mmkit.E003", "books/views.py", 3)
 FORMAT = cache_module.FORMAT
-CACHE_FILES = ("result.json", "files.json", "scans.json", "derived.json", "imports.json")
+CACHE_FILES = ("result.json", "facts.json")
 
 
 @pytest.fixture(autouse=True)
@@ -245,11 +246,10 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(
 
 def test_damaged_entries_inside_a_cache_file_are_read_again(small: Path, mmkit_cli: Cli) -> None:
     check(mmkit_cli, small)
-    for name, field in (("files.json", "files"), ("scans.json", "scans")):
-        path = small / ".mmkit_cache" / name
-        record = json.loads(path.read_text())
-        record[field] = {relpath: ["nonsense"] for relpath in record[field]}
-        path.write_text(json.dumps(record))
+    path = small / ".mmkit_cache" / "facts.json"
+    record = json.loads(path.read_text())
+    record["files"] = {relpath: ["nonsense"] for relpath in record["files"]}
+    path.write_text(json.dumps(record))
     views = small / "books" / "views.py"
     edit(views, views.read_text() + "\n")
     assert check(mmkit_cli, small) == {VIEWS_E003}
@@ -291,7 +291,7 @@ def test_cache_dir_puts_the_cache_elsewhere(small: Path, tmp_path: Path, mmkit_c
 def test_a_cache_dir_inside_the_project_is_not_walked(small: Path, mmkit_cli: Cli) -> None:
     inside = small / "books" / "cachedir"
     check(mmkit_cli, small, "--cache-dir", str(inside))
-    manifest = cache_module.walk(load_project(small).config, inside)
+    manifest = cache_module.manifest(load_project(small).config)
     assert not any(path.startswith("books/cachedir") for path in manifest.stats)
     assert check(mmkit_cli, small, "--cache-dir", str(inside)) == {VIEWS_E003}
 
@@ -306,11 +306,12 @@ def test_an_unwritable_cache_dir_still_checks(small: Path, tmp_path: Path, mmkit
 def test_the_library_takes_a_cache_and_finds_what_it_finds_without(small: Path) -> None:
     project = load_project(small)
     first = cache_module.Cache.open(project.config)
-    found = run(project, cache=first)
+    found = run(project, facts=Facts.of(project, first))
     first.save(project, found)
     second = cache_module.Cache.open(project.config)
     assert second.lookup() is not None
-    assert run(load_project(small), cache=second) == found == run(load_project(small))
+    project = load_project(small)
+    assert run(project, facts=Facts.of(project, second)) == found == run(load_project(small))
 
 
 @pytest.mark.parametrize(
@@ -350,9 +351,10 @@ def test_after_an_edit_only_the_edited_file_is_read(small: Path) -> None:
     def run_once() -> tuple[list, int]:
         project = load_project(small)
         cache = cache_module.Cache.open(project.config)
-        found = run(project, cache=cache)
+        facts = Facts.of(project, cache)
+        found = run(project, facts=facts)
         cache.save(project, found)
-        return found, cache.sources(project).reads
+        return found, facts.reads
 
     first, reads = run_once()
     assert reads >= len(load_project(small).files)

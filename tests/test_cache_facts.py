@@ -12,6 +12,7 @@ import pytest
 
 from mmkit import cache as cache_module
 from mmkit.checks import run
+from mmkit.checks.facts import Facts
 from mmkit.project import load_project
 
 FIXTURES = ("exp_all", "rel_packages", "rel_tree_fields", "iface_returns", "rel_get_model")
@@ -27,7 +28,7 @@ def test_cached_facts_find_what_a_cold_run_finds(name: str, copy_fixture) -> Non
 
     project = load_project(project_dir)
     first = cache_module.Cache.open(project.config)
-    assert run(project, cache=first) == cold
+    assert run(project, facts=Facts.of(project, first)) == cold
     first.save(project, cold)
 
     # A new file misses the result shortcut; every other file's facts come from the cache.
@@ -36,4 +37,4 @@ def test_cached_facts_find_what_a_cold_run_finds(name: str, copy_fixture) -> Non
     project = load_project(project_dir)
     second = cache_module.Cache.open(project.config)
     assert second.lookup() is None
-    assert run(project, cache=second) == run(load_project(project_dir)) == cold
+    assert run(project, facts=Facts.of(project, second)) == run(load_project(project_dir)) == cold

@@ -89,35 +89,49 @@ def test_a_result_of_the_wrong_shape_is_discarded(
     assert check(mmkit_cli, small, cache) == {VIEWS_E003}
 
 
-PART_DAMAGE: dict[str, tuple[str, Damage]] = {
-    "imports-entry-a-dict": ("imports.json", set_in(("imports", "books.views"), {})),
-    "imports-lines-a-string": (
-        "imports.json",
-        set_in(("imports", "books.views"), [["authors.models", "3"]]),
-    ),
-    "imports-a-list": ("imports.json", set_in(("imports",), [])),
-    "imports-present-a-dict": ("imports.json", set_in(("present",), {})),
-    "imports-stat-a-string": ("imports.json", set_in(("stats", "*"), "now")),
-    "imports-skipped-not-pairs": ("imports.json", set_in(("skipped",), [["a"]])),
-    "files-comments-a-dict": ("files.json", set_in(("files", "*"), [1, 2, "x", False, {}, []])),
-    "files-stat-strings": ("files.json", set_in(("files", "*"), ["1", "2", "x", False, [], []])),
-    "derived-findings-a-dict": ("derived.json", lambda r: _each_derived(r, "findings", {})),
-    "derived-used-a-list": ("derived.json", lambda r: _each_derived(r, "used", [])),
-}
+def record_field(relpath: str, index: int, value: object) -> Damage:
+    """Set one item of a file's record in facts.json (`*`: of every record)."""
+
+    def damage(record: dict[str, Any]) -> None:
+        files = record["files"]
+        for key in files if relpath == "*" else [relpath]:
+            files[key][index] = value
+
+    return damage
 
 
 def _each_derived(record: dict[str, Any], field: str, value: object) -> None:
-    for item in record["results"].values():
+    for item in record["shared"]["derived"]["results"].values():
         item[field] = value
 
 
-@pytest.mark.parametrize(("name", "damage"), PART_DAMAGE.values(), ids=PART_DAMAGE.keys())
+# A record: [mtime, size, dotted, classes, comments, places, scan, imports, taken].
+PART_DAMAGE: dict[str, Damage] = {
+    "imports-entry-a-dict": record_field("books/views.py", 7, {}),
+    "imports-lines-a-string": record_field("books/views.py", 7, [["authors.models", "3"]]),
+    "imports-skipped-a-number": record_field("books/views.py", 7, 3),
+    "imports-modules-a-dict": set_in(("shared", "imports", "modules"), {}),
+    "imports-present-a-dict": set_in(("shared", "imports", "present"), {}),
+    "record-stat-strings": record_field("*", 0, "1"),
+    "record-comments-a-dict": record_field("*", 4, {}),
+    "record-places-not-quads": record_field("*", 5, [[1, "x"]]),
+    "record-scan-not-a-scan": record_field("*", 6, '{"Nope": []}'),
+    "record-scan-not-json": record_field("*", 6, "{"),
+    "record-taken-not-pairs": record_field("*", 8, [["authors.facade"], [["a"]]]),
+    "record-too-short": set_in(("files", "*"), [1, 2]),
+    "shared-a-list": set_in(("shared",), []),
+    "derived-findings-a-dict": lambda r: _each_derived(r, "findings", {}),
+    "derived-used-a-list": lambda r: _each_derived(r, "used", []),
+}
+
+
+@pytest.mark.parametrize("damage", PART_DAMAGE.values(), ids=PART_DAMAGE.keys())
 def test_a_cache_part_of_the_wrong_shape_is_discarded_and_not_saved_again(
-    small: Path, tmp_path: Path, mmkit_cli: Callable[..., Any], name: str, damage: Damage
+    small: Path, tmp_path: Path, mmkit_cli: Callable[..., Any], damage: Damage
 ) -> None:
     cache = tmp_path / "cache"
     assert check(mmkit_cli, small, cache) == {VIEWS_E003}
-    path = cache / name
+    path = cache / "facts.json"
     record = json.loads(path.read_text())
     damage(record)
     path.write_text(json.dumps(record))
@@ -127,6 +141,5 @@ def test_a_cache_part_of_the_wrong_shape_is_discarded_and_not_saved_again(
     touch_back(small / "authors" / "facade.py")
     assert check(mmkit_cli, small, cache) == {VIEWS_E003}
     assert {(f.rule, f.path, f.line) for f in run(load_project(small))} == {VIEWS_E003}
-    if name == "imports.json":
-        saved = json.loads(path.read_text())
-        assert saved["imports"]["books.views"] == [["authors.models", [3]]]
+    saved = json.loads(path.read_text())
+    assert saved["files"]["books/views.py"][7] == [["authors.models", [3]]]

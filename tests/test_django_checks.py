@@ -479,7 +479,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
 
     def counting_run(
-        project: Project, relations: object = None, cache: object = None, rules: object = None
+        project: Project, relations: object = None, facts: object = None, rules: object = None
     ) -> list[Finding]:
         calls.append(1)
         return [FOUND]

@@ -315,15 +315,18 @@ def test_a_folder_without_init_is_noted_alike_when_the_import_table_is_cached(
 ) -> None:
     from mmkit import cache as cache_module
     from mmkit.checks import run
+    from mmkit.checks.facts import Facts
 
     path = copy_fixture("imp_unseen_folder")
     uncached = run(load_project(path))
     first = cache_module.Cache.open(load_project(path).config, tmp_path / "cache")
-    cold = run(load_project(path), cache=first)
-    first.save(load_project(path), cold)
+    project = load_project(path)
+    cold = run(project, facts=Facts.of(project, first))
+    first.save(project, cold)
     monkeypatch.setattr(imports, "build_graph", lambda *args: pytest.fail("grimp ran"))
     second = cache_module.Cache.open(load_project(path).config, tmp_path / "cache")
-    warm = run(load_project(path), cache=second)
+    project = load_project(path)
+    warm = run(project, facts=Facts.of(project, second))
 
     assert warm == cold == uncached
     assert ("mmkit.W004", "books/sub/a.py", 1) in {(f.rule, f.path, f.line) for f in warm}

@@ -69,9 +69,7 @@ FOLDER_MODES = st.sampled_from([0o755, 0o311, 0o000, 0o500])
 @st.composite
 def damage(draw: st.DrawFn) -> tuple[str, str]:
     """(cache file, how to damage it)."""
-    name = draw(
-        st.sampled_from(["result.json", "files.json", "scans.json", "derived.json", "imports.json"])
-    )
+    name = draw(st.sampled_from(["result.json", "facts.json"]))
     how = draw(st.sampled_from(["truncate", "garbage", "empty-object", "swap", "nested"]))
     return name, how
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from mmkit.checks.relations import Relation
@@ -10,7 +10,7 @@ from mmkit.findings import RULES, Finding
 from mmkit.project import Project, no_modules_message
 
 if TYPE_CHECKING:
-    from mmkit.cache import Cache
+    from mmkit.checks.facts import Facts
 
 __all__ = [
     "EVENT_RULES",
@@ -47,29 +47,26 @@ def no_modules(project: Project) -> Finding:
 def run(
     project: Project,
     relations: Iterable[Relation] | None = None,
-    cache: Cache | None = None,
+    facts: Facts | None = None,
     rules: Collection[str] | None = None,
 ) -> list[Finding]:
     """Run every rule over the project; `relations` comes from Django's registry in that door.
 
     Without `relations`, model relations are read from the source with `ast`. Inline
-    `# mmkit: ignore[...]` comments are applied here, so both doors honour them. Each file is
-    read at most once; `cache` (mmkit.cache) supplies what earlier runs learnt about unchanged
-    files and the import table, else the graph is built. `rules` limits the run to some rule
-    ids: a part of the analysis that none of them needs (the import graph) is skipped.
+    `# mmkit: ignore[...]` comments are applied here, so both doors honour them. Every rule
+    reads the files through one facts provider (mmkit.checks.facts), so each file is read at
+    most once; a door passes one built on the cache's store, else a fresh one is made. `rules`
+    limits the run to some rule ids: a part of the analysis none of them needs is skipped.
     """
     if not project.modules:
         return [no_modules(project)]
     from mmkit import suppressions
     from mmkit.checks import events, imports, interfaces, unchecked
     from mmkit.checks import relations as relations_check
+    from mmkit.checks.facts import Facts
     from mmkit.checks.model_index import ScanReader
-    from mmkit.checks.sources import Sources
 
-    sources = cache.sources(project) if cache is not None else Sources()
-
-    def from_scans(name: str, compute: Callable[[ScanReader], list[Finding]]) -> list[Finding]:
-        return cache.derived(name, project, compute) if cache is not None else compute(sources.scan)
+    facts = facts if facts is not None else Facts(project)
 
     def source_relations(read: ScanReader) -> list[Finding]:
         found, notes = relations_check.from_source(project, read)
@@ -83,27 +80,28 @@ def run(
         findings.extend(unchecked.findings(project))
     if wanted(*RELATION_RULES, NOT_ANALYSED):
         if relations is None:
-            findings.extend(from_scans("relations", source_relations))
+            findings.extend(facts.memo("relations", source_relations))
         else:
             findings.extend(relations_check.findings(project, relations))
     if wanted(*IMPORT_RULES):
-        table = cache.import_table(project) if cache is not None else None
         findings.extend(
             imports.findings(
                 project,
-                table=table,
-                statement=sources.statement,
-                reader=sources.scan,
-                text=sources.text,
+                table=facts.import_table(),
+                statement=facts.statement,
+                reader=facts.scan,
+                taken=facts.taken,
             )
         )
     if wanted(*INTERFACE_RULES):
-        findings.extend(from_scans("interfaces", lambda read: interfaces.findings(project, read)))
+        findings.extend(facts.memo("interfaces", lambda read: interfaces.findings(project, read)))
     if wanted(*EVENT_RULES):
         # Not memoized as a whole: it reads events.py itself, which the scan log cannot see.
-        findings.extend(events.findings(project, sources.scan))
+        findings.extend(events.findings(project, facts.scan))
     if rules is not None:
         findings = [finding for finding in findings if finding.rule in rules]
-    return suppressions.apply(
-        project, sorted(set(findings), key=lambda f: f.sort_key), sources.comments, rules
+    found = suppressions.apply(
+        project, sorted(set(findings), key=lambda f: f.sort_key), facts.comments, rules
     )
+    facts.flush()
+    return found

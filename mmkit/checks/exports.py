@@ -27,8 +27,11 @@ _FROM_IMPORT = re.compile(rb"[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w \t,]
 _IMPORT_AS = re.compile(rb"[ \t]*import[ \t]+([\w.]+)[ \t]+as[ \t]+(\w+)[ \t]*(?:#.*)?")
 _NAME_AS = re.compile(r"(\w+)(?:[ \t]+as[ \t]+(\w+))?")
 
-TextReader = Callable[[SourceFile], bytes | None]
-"""A file's bytes (None when it cannot be read): what the quick pass reads instead of a scan."""
+Taken = tuple[tuple[str, str], ...]
+"""(public file, name) for each name an importer takes from a public interface."""
+TakenReader = Callable[[SourceFile, frozenset[str]], Taken | None]
+"""What an importer plainly takes from its public files (plain_taken), None when not plainly:
+the facts provider keeps it per file."""
 
 
 @dataclass(frozen=True)
@@ -46,22 +49,24 @@ def findings(
     project: Project,
     public_imports: Mapping[str, set[str]],
     reader: ScanReader,
-    text: TextReader | None = None,
+    taken: TakenReader | None = None,
 ) -> list[Finding]:
     """E003 for each name an importer takes from a public file that does not export it.
 
     `public_imports` maps an importing file's dotted name to the public files of other modules
-    it imports (from the import table); only those importers are read. With `text`, an importer
-    whose lines show plainly that it takes only exported names is not parsed (_plainly_exported).
+    it imports (from the import table); only those importers are read. An importer whose lines
+    show plainly that it takes only exported names (`taken`) is not parsed.
     """
     index = ModelIndex(project, reader)
     files = {file.dotted: file for file in project.files}
+    read_taken = taken if taken is not None else _read_taken
     found: list[Finding] = []
     for importer, publics in sorted(public_imports.items()):
         source = files.get(importer)
         if source is None or source.module is None:
             continue
-        if text is not None and _plainly_exported(text(source), publics, index, files):
+        pairs = read_taken(source, frozenset(publics))
+        if pairs is not None and _all_exported(pairs, publics, index, files):
             continue
         scanned = index.scope(importer)
         if scanned is None:
@@ -73,28 +78,41 @@ def findings(
     return found
 
 
-def _plainly_exported(
-    data: bytes | None, publics: set[str], index: ModelIndex, files: Mapping[str, SourceFile]
+def _read_taken(source: SourceFile, publics: frozenset[str]) -> Taken | None:
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return None
+    return plain_taken(data, publics)
+
+
+def _all_exported(
+    pairs: Taken, publics: set[str], index: ModelIndex, files: Mapping[str, SourceFile]
 ) -> bool:
-    """Whether the importer's text shows that every name it takes from its public files is in
-    their literal `__all__`, so its scan could find nothing: every line that names a public file
-    (its last part as a word) is a one-line `from public import a, b as c`, `from package import
-    public [as alias]` or `import public as alias`, and each `alias.attribute` names an exported
-    name. Anything else (another spelling, a continued line, a use of the name) answers False and
-    the file is scanned, as a parse does not fool itself with comments and strings."""
-    if data is None or b"\r" in data:
-        return False
+    """Whether every public file has a literal `__all__` and each name taken is in it (and is
+    not a submodule, which the import rules judge): then a scan could find nothing."""
     exported: dict[str, set[str]] = {}
     for public in publics:
         scope = index.scope(public)
         if scope is None or scope.scan.exports is None or not scope.scan.exports_literal:
             return False
         exported[public] = set(scope.scan.exports)
+    return all(
+        name in exported[public] and f"{public}.{name}" not in files for public, name in pairs
+    )
 
-    def taken(public: str, name: str) -> bool:
-        return name in exported[public] and f"{public}.{name}" not in files
 
+def plain_taken(data: bytes, publics: frozenset[str] | set[str]) -> Taken | None:
+    """The names the importer takes from its public files, when its text shows them plainly:
+    every line that names a public file (its last part as a word) is a one-line `from public
+    import a, b as c`, `from package import public [as alias]` or `import public as alias`, and
+    each `alias.attribute` is a name taken. Anything else (another spelling, a continued line,
+    another use of the name) answers None and the file is scanned, as a parse does not fool
+    itself with comments and strings. A pure function of the bytes and `publics`."""
+    if b"\r" in data:
+        return None
     words = _words(tuple(sorted({public.rpartition(".")[2] for public in publics})))
+    pairs: list[tuple[str, str]] = []
     aliases: dict[str, str] = {}
     uses: list[bytes] = []
     starts: set[int] = set()
@@ -111,33 +129,34 @@ def _plainly_exported(
             origin = statement[1].decode()
             names = [_NAME_AS.fullmatch(n.strip()) for n in statement[2].decode().split(",")]
             if any(name is None for name in names):
-                return False
+                return None
             for name in names:
                 assert name is not None
                 if origin in publics:
-                    if not taken(origin, name[1]):
-                        return False
+                    pairs.append((origin, name[1]))
                 elif f"{origin}.{name[1]}" in publics and len(names) == 1:
                     alias = name[2] or name[1]
                     if aliases.setdefault(alias, f"{origin}.{name[1]}") != f"{origin}.{name[1]}":
-                        return False
+                        return None
                 else:
-                    return False
+                    return None
         elif imported is not None and imported[1].decode() in publics:
             if (
                 aliases.setdefault(imported[2].decode(), imported[1].decode())
                 != imported[1].decode()
             ):
-                return False
+                return None
         else:
             uses.append(line)
     for alias, public in aliases.items():
         pattern = _alias_use(alias)
         for use in pattern.finditer(data):
-            if use[2] is not None and not taken(public, use[2].decode()):
-                return False
+            if use[2] is not None:
+                pairs.append((public, use[2].decode()))
         uses = [pattern.sub(b"", line) for line in uses]
-    return not any(words.search(line) for line in uses)
+    if any(words.search(line) for line in uses):
+        return None
+    return tuple(sorted(set(pairs)))
 
 
 @cache

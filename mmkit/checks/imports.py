@@ -120,14 +120,14 @@ def findings(
     table: ImportTable | None = None,
     statement: StatementFinder | None = None,
     reader: ScanReader = read_scan,
-    text: exports.TextReader | None = None,
+    taken: exports.TakenReader | None = None,
 ) -> list[Finding]:
     """E003, E004 and E005 for the project.
 
     `graph` or `table` lets a caller reuse what it built or cached; `statement` places a
     reported import (by default each file that holds one is read once); `reader` gives the
-    FileScan of a file that imports a public interface, whose names E003 checks; `text` its
-    bytes, which spare the scan when they show plainly that it takes only exported names.
+    FileScan of a file that imports a public interface, whose names E003 checks; `taken` what
+    such a file plainly takes, which spares the scan when every name is exported.
     """
     if not project.modules:
         return []
@@ -148,7 +148,7 @@ def findings(
         for finding in _cycle_findings(pairs, place)
         if not any(_cycle_modules(finding) <= component for component, _ in declared)
     )
-    found.extend(exports.findings(project, _public_imports(pairs), reader, text))
+    found.extend(exports.findings(project, _public_imports(pairs), reader, taken))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
     found.extend(_unseen_folder_findings(project, table.present))

@@ -293,6 +293,7 @@ def analyse(
     which would otherwise analyse the project again when the disk cache is off.
     """
     from mmkit.checks import run
+    from mmkit.checks.facts import Facts
 
     relations = list(relations)
     directory = _cache_directory(project)
@@ -308,7 +309,7 @@ def analyse(
         findings = list(stored.findings)
     else:
         used = cache if directory is not None else None
-        findings = run(project, relations=relations, cache=used, rules=rules)
+        findings = run(project, relations=relations, facts=Facts.of(project, used), rules=rules)
         if used is not None:
             used.save(project, findings, variant)
     if key is not None:

@@ -1,0 +1,520 @@
+"""The first step of the one pipeline: each file's facts, a pure function of its bytes.
+
+The analysis runs files -> per-file facts (here) -> project-wide resolution (the model index,
+the import table) -> rules -> findings. A file's facts are: whether it has a class statement,
+its `# mmkit:` comments, where its reported imports sit, its relation scan (a FileScan), the
+imports of other modules grimp's scan found in it, and the names it takes from public
+interfaces. `Facts` gives them to the rules, each computed on first use and each file read at
+most once. Built on a FactsStore (mmkit.cache), it reuses the records of unchanged files and
+leaves the new ones in the store; the cache never looks inside a record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mmkit.cache import decode_findings, encode_finding
+from mmkit.checks import exports
+from mmkit.checks import model_scan as model_scan_module
+from mmkit.checks.exports import Taken
+from mmkit.checks.imports import FilePlaces, ImportTable, SkippedFile, Statement
+from mmkit.checks.model_index import ScanReader
+from mmkit.checks.model_scan import FileScan, ParseError, may_define_classes, scan
+from mmkit.findings import Finding
+from mmkit.project import Project, SourceFile
+from mmkit.shapes import ERRORS, array, flag, integer, mapping, text
+from mmkit.suppressions import Comment, comments_in
+
+if TYPE_CHECKING:
+    from mmkit.cache import Cache, FactsStore
+
+Stat = tuple[int, int]
+"""A file's (modification time in ns, size): what says it is unchanged since last time."""
+Crossing = tuple[tuple[str, tuple[int, ...]], ...]
+"""A file's imports of other modules: (imported Python module, line numbers), sorted."""
+_RECORD_LENGTH = 9
+
+
+@dataclass(eq=False)
+class FileFacts:
+    """What the checks know of one file; the lazily computed parts are None until asked.
+
+    imports: its imports of other modules (Crossing), or why grimp could not scan it (str).
+    taken: the public files it was read for, and what it takes from them (None: not plainly).
+    """
+
+    stat: Stat | None
+    dotted: str
+    classes: bool
+    comments: tuple[Comment, ...]
+    places: dict[tuple[int, str], tuple[int, bool]]
+    scan: str | None = None
+    imports: Crossing | str | None = None
+    taken: tuple[tuple[str, ...], Taken | None] | None = None
+
+
+class Facts:
+    """The per-file facts of one project for one run: the provider `checks.run` reads.
+
+    With a `store`, a stored record is used while its file's stat and dotted name are
+    unchanged; what this run learns is put back by `flush`. `reads` counts the files read.
+    """
+
+    def __init__(self, project: Project, store: FactsStore | None = None) -> None:
+        self.project = project
+        self.store = store
+        self.facts: dict[str, FileFacts] = {}
+        self.scans: dict[str, FileScan] = {}
+        self.reads = 0
+        self._touched: set[str] = set()
+        self._places: dict[str, FilePlaces] = {}
+        self._last: tuple[str, bytes] | None = None
+        self._table: ImportTable | None = None
+
+    @classmethod
+    def of(cls, project: Project, cache: Cache | None) -> Facts:
+        """The provider a door passes to checks.run: on the cache's store, or on none."""
+        return cls(project, cache.store(project) if cache is not None else None)
+
+    # Readers the rules take ------------------------------------------------------------------
+
+    def file(self, source: SourceFile) -> FileFacts | OSError:
+        """The file's facts: the stored record if the file is unchanged, else read anew."""
+        known = self.facts.get(source.relpath)
+        if known is not None:
+            return known
+        facts = self._stored(source)
+        if facts is None:
+            data = self._bytes(source)
+            if isinstance(data, OSError):
+                return data
+            facts = FileFacts(
+                self._stat(source), source.dotted, may_define_classes(data), comments_in(data), {}
+            )
+            self._touched.add(source.relpath)
+        self.facts[source.relpath] = facts
+        return facts
+
+    def scan(self, source: SourceFile, required: bool) -> FileScan | None:
+        """A ScanReader (model_index): None for a file without a class statement unless
+        `required` (a name leads there)."""
+        facts = self.file(source)
+        if isinstance(facts, OSError):
+            return FileScan(error=ParseError(1, 1, facts.strerror or str(facts)))
+        if not required and not facts.classes:
+            return None
+        found = self.scans.get(source.relpath)
+        if found is not None:
+            return found
+        if facts.scan is not None:
+            try:
+                found = decode_scan(facts.scan)
+            except ERRORS:
+                facts.scan = None
+        if found is None:
+            data = self._bytes(source)
+            if isinstance(data, OSError):
+                return FileScan(error=ParseError(1, 1, data.strerror or str(data)))
+            found = scan(data, source.dotted, source.path.name == "__init__.py")
+            self._touched.add(source.relpath)
+        self.scans[source.relpath] = found
+        return found
+
+    def comments(self, source: SourceFile) -> tuple[Comment, ...]:
+        """A CommentReader: the file's `# mmkit:` comments; none when it cannot be read."""
+        facts = self.file(source)
+        return () if isinstance(facts, OSError) else facts.comments
+
+    def statement(self, source: SourceFile, line: int, imported: str) -> Statement:
+        """A StatementFinder: where the statement importing `imported` on `line` sits."""
+        facts = self.file(source)
+        key = (line, imported)
+        if not isinstance(facts, OSError) and key in facts.places:
+            column, type_checking = facts.places[key]
+            return Statement(line, column, type_checking)
+        places = self._places.get(source.relpath)
+        if places is None:
+            data = self._bytes(source)
+            places = FilePlaces(b"" if isinstance(data, OSError) else data)
+            self._places[source.relpath] = places
+        found = places.statement(line, imported)
+        if not isinstance(facts, OSError):
+            facts.places[key] = (found.column, found.type_checking)
+            self._touched.add(source.relpath)
+        return found
+
+    def taken(self, source: SourceFile, publics: frozenset[str]) -> Taken | None:
+        """An exports.TakenReader: what the file plainly takes from `publics`, else None."""
+        facts = self.file(source)
+        if isinstance(facts, OSError):
+            return None
+        key = tuple(sorted(publics))
+        if facts.taken is not None and facts.taken[0] == key:
+            return facts.taken[1]
+        data = self._bytes(source)
+        found = None if isinstance(data, OSError) else exports.plain_taken(data, publics)
+        facts.taken = (key, found)
+        self._touched.add(source.relpath)
+        return found
+
+    # Project-wide steps that read the facts ----------------------------------------------------
+
+    def import_table(self) -> ImportTable:
+        """The imports that cross modules: from the stored records of unchanged files and the
+        files scanned again, or from grimp's scan of every checked file."""
+        if self._table is None:
+            table = self._patched_table()
+            self._table = table if table is not None else self._scanned_table()
+        return self._table
+
+    def memo(self, name: str, compute: Callable[[ScanReader], list[Finding]]) -> list[Finding]:
+        """Findings `compute` makes from relation scans, reused while every scan it read is
+        unchanged and no file it found without a class statement gained one."""
+        store = self.store
+        if store is None:
+            return compute(self.scan)
+        derived = store.shared.get("derived")
+        if not isinstance(derived, dict) or derived.get("scope") != store.scope:
+            derived = store.shared["derived"] = {"scope": store.scope, "results": {}}
+        stored = derived["results"].get(name)
+        found = _decode_memo(stored) if stored is not None else None
+        if found is not None and self._still_valid(*found[1:]):
+            return found[0]
+        log = ScanLog(self.scan)
+        findings = compute(log)
+        derived["results"][name] = {
+            "findings": [encode_finding(finding) for finding in findings],
+            "used": self._stats_of(log.used),
+            "empty": self._stats_of(log.empty),
+        }
+        store.changed = True
+        return findings
+
+    def flush(self) -> None:
+        """Put the records this run made or grew into the store, for the cache to save."""
+        store = self.store
+        if store is None or not self._touched:
+            return
+        for relpath in self._touched:
+            facts = self.facts.get(relpath)
+            if facts is None or facts.stat is None or not store.settled(relpath):
+                continue
+            scanned = self.scans.get(relpath)
+            if facts.scan is None and scanned is not None:
+                facts.scan = encode_scan(scanned)
+            store.records[relpath] = _record(facts)
+        self._touched.clear()
+        store.changed = True
+
+    # Inside ------------------------------------------------------------------------------------
+
+    def _stat(self, source: SourceFile) -> Stat | None:
+        return self.store.stats.get(source.relpath) if self.store is not None else None
+
+    def _stored(self, source: SourceFile) -> FileFacts | None:
+        if self.store is None:
+            return None
+        item = self.store.records.get(source.relpath)
+        stat = self.store.stats.get(source.relpath)
+        if item is None or stat is None:
+            return None
+        try:
+            facts = _decode_record(item)
+        except ERRORS:
+            return None
+        return facts if facts.stat == stat and facts.dotted == source.dotted else None
+
+    def _bytes(self, source: SourceFile) -> bytes | OSError:
+        """The file's bytes; the last file read is kept, as its next question usually follows."""
+        if self._last is not None and self._last[0] == source.relpath:
+            return self._last[1]
+        try:
+            data = source.path.read_bytes()
+        except OSError as error:
+            return error
+        self.reads += 1
+        self._last = (source.relpath, data)
+        return data
+
+    def _patched_table(self) -> ImportTable | None:
+        """The stored table with the changed files scanned again by mmkit.checks.import_scan;
+        None when grimp must scan them all: a file was added, removed or renamed (every import
+        may resolve differently), or a changed file is one grimp or Python could not read."""
+        from mmkit.checks.import_scan import scan_imports
+
+        store = self.store
+        meta = store.shared.get("imports") if store is not None else None
+        if store is None or not isinstance(meta, dict) or meta.get("scope") != store.scope:
+            return None
+        try:
+            modules = frozenset(map(text, array(meta["modules"])))
+            present = frozenset(map(text, array(meta["present"])))
+        except ERRORS:
+            return None
+        project = self.project
+        table: dict[str, Crossing] = {}
+        skipped: list[SkippedFile] = []
+        for source in project.files:
+            if source.module is None:
+                continue
+            facts = self.file(source)
+            if isinstance(facts, OSError):
+                return None
+            if facts.imports is None:
+                if _was_skipped(store.records.get(source.relpath)):
+                    return None
+                if source.dotted in modules:
+                    data = self._bytes(source)
+                    if isinstance(data, OSError):
+                        return None
+                    package = source.path.name == "__init__.py"
+                    found = scan_imports(data, source.dotted, package, modules)
+                    if found is None:
+                        return None
+                    lines = {imported: tuple(sorted(at)) for imported, at in found.items()}
+                    facts.imports = _crossing(project, source, lines)
+                else:
+                    facts.imports = ()
+                self._touched.add(source.relpath)
+            if isinstance(facts.imports, str):
+                skipped.append(SkippedFile(source.path, facts.imports))
+            elif facts.imports:
+                table[source.dotted] = facts.imports
+        return ImportTable(table, present, tuple(sorted(skipped, key=lambda f: str(f.path))))
+
+    def _scanned_table(self) -> ImportTable:
+        """grimp's scan of every checked file; with a store, each file's part kept in its record."""
+        from mmkit.checks import imports
+
+        graph = imports.build_graph(self.project)
+        table = imports.import_table(self.project, graph)
+        store = self.store
+        if store is None:
+            return table
+        reasons = {file.path: file.reason for file in table.skipped}
+        for source in self.project.files:
+            if source.module is None:
+                continue
+            facts = self.file(source)
+            if isinstance(facts, OSError):
+                continue
+            value = reasons.get(source.path, table.imports.get(source.dotted, ()))
+            if facts.imports != value:
+                facts.imports = value
+                self._touched.add(source.relpath)
+        names = store.dotted_names(self.project.root_prefix)
+        store.shared["imports"] = {
+            "scope": store.scope,
+            "modules": sorted(graph.modules & names),
+            "present": sorted(table.present),
+        }
+        store.changed = True
+        return table
+
+    def _still_valid(self, used: dict[str, Stat | None], empty: dict[str, Stat | None]) -> bool:
+        assert self.store is not None
+        stats = self.store.stats
+        if any(stat is None or stats.get(relpath) != stat for relpath, stat in used.items()):
+            return False
+        changed = {relpath for relpath, stat in empty.items() if stats.get(relpath) != stat}
+        if not changed:
+            return True
+        for source in self.project.files:
+            if source.relpath in changed:
+                facts = self.file(source)
+                if isinstance(facts, OSError) or facts.classes:
+                    return False
+        return True
+
+    def _stats_of(self, relpaths: dict[str, SourceFile]) -> dict[str, list[int] | None]:
+        """The stats a memo depends on; a file modified just before the run as unknown (None)."""
+        assert self.store is not None
+        store = self.store
+        return {
+            relpath: list(store.stats[relpath]) if store.settled(relpath) else None
+            for relpath in relpaths
+        }
+
+
+class ScanLog:
+    """A ScanReader that notes the files it was asked about: what a memo depends on.
+
+    `used` got a FileScan; `empty` were answered None (no class statement), so they matter
+    again only if they gain one.
+    """
+
+    def __init__(self, reader: ScanReader) -> None:
+        self._reader = reader
+        self.used: dict[str, SourceFile] = {}
+        self.empty: dict[str, SourceFile] = {}
+
+    def __call__(self, file: SourceFile, required: bool) -> FileScan | None:
+        found = self._reader(file, required)
+        (self.used if found is not None else self.empty)[file.relpath] = file
+        return found
+
+
+def _crossing(project: Project, source: SourceFile, lines: dict[str, tuple[int, ...]]) -> Crossing:
+    """The imports of other modules than the file's own, sorted as the import table keeps them."""
+    assert source.module is not None
+    found = []
+    for imported, numbers in lines.items():
+        target = project.module_of(imported)
+        if target is not None and target.name != source.module.name:
+            found.append((imported, numbers))
+    return tuple(sorted(found))
+
+
+def _was_skipped(item: object) -> bool:
+    """Whether a stored record (of the file before its edit) says grimp could not scan it."""
+    return type(item) is list and len(item) == _RECORD_LENGTH and isinstance(item[7], str)
+
+
+# Records as JSON -----------------------------------------------------------------------------
+# [mtime, size, dotted, classes, comments, places, scan, imports, taken]; each decoder checks
+# the shape it reads, and a value of the wrong type makes the record count as missing.
+
+
+def _record(facts: FileFacts) -> list[Any]:
+    assert facts.stat is not None
+    places = [[line, imported, *where] for (line, imported), where in facts.places.items()]
+    imports = (
+        facts.imports
+        if facts.imports is None or isinstance(facts.imports, str)
+        else [[imported, list(lines)] for imported, lines in facts.imports]
+    )
+    taken = None
+    if facts.taken is not None:
+        publics, pairs = facts.taken
+        taken = [list(publics), None if pairs is None else [list(pair) for pair in pairs]]
+    comments = [list(comment) for comment in facts.comments]
+    return [*facts.stat, facts.dotted, facts.classes, comments, places, facts.scan, imports, taken]
+
+
+def _decode_record(item: object) -> FileFacts:
+    mtime, size, dotted, classes, comments, places, scanned, imports, taken = array(
+        item, _RECORD_LENGTH
+    )
+    return FileFacts(
+        stat=(integer(mtime), integer(size)),
+        dotted=text(dotted),
+        classes=flag(classes),
+        comments=tuple(
+            (integer(line), integer(column), text(comment))
+            for line, column, comment in (array(item, 3) for item in array(comments))
+        )
+        if comments != []
+        else (),
+        places={
+            (integer(line), text(imported)): (integer(column), flag(guarded))
+            for line, imported, column, guarded in (array(place, 4) for place in array(places))
+        }
+        if places != []
+        else {},
+        scan=None if scanned is None else text(scanned),
+        imports=_decode_imports(imports),
+        taken=None if taken is None else _decode_taken(taken),
+    )
+
+
+def _decode_imports(value: object) -> Crossing | str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if value == []:
+        return ()
+    return tuple(
+        (text(imported), tuple(map(integer, array(lines))))
+        for imported, lines in (array(pair, 2) for pair in array(value))
+    )
+
+
+def _decode_taken(value: object) -> tuple[tuple[str, ...], Taken | None] | None:
+    if value is None:
+        return None
+    publics, pairs = array(value, 2)
+    key = tuple(map(text, array(publics)))
+    if pairs is None:
+        return key, None
+    return key, tuple((text(a), text(b)) for a, b in (array(pair, 2) for pair in array(pairs)))
+
+
+def _decode_memo(
+    value: object,
+) -> tuple[list[Finding], dict[str, Stat | None], dict[str, Stat | None]] | None:
+    try:
+        item = mapping(value)
+        return decode_findings(item["findings"]), _stats(item["used"]), _stats(item["empty"])
+    except ERRORS:
+        return None
+
+
+def _stats(value: object) -> dict[str, Stat | None]:
+    stats: dict[str, Stat | None] = {}
+    for relpath, found in mapping(value).items():
+        if found is None:
+            stats[relpath] = None
+        else:
+            mtime, size = array(found, 2)
+            stats[relpath] = (integer(mtime), integer(size))
+    return stats
+
+
+def encode_scan(value: FileScan) -> str:
+    """A FileScan as compact JSON text: positional, so decoding is one walk without hooks."""
+    return json.dumps(_encode(value), separators=(",", ":"))
+
+
+def decode_scan(text: str) -> FileScan:
+    """encode_scan's text back into the FileScan; TypeError or ValueError when it is not one."""
+    found = _decode(json.loads(text))
+    if not isinstance(found, FileScan):
+        raise TypeError("not a FileScan")
+    return found
+
+
+def _encode(value: object) -> object:
+    """A frozen dataclass is `{"ClassName": [its fields in order]}`, a tuple a list."""
+    if isinstance(value, tuple):
+        return [_encode(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [_encode(getattr(value, field.name)) for field in _fields(type(value))]
+        return {type(value).__name__: fields}
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} in the cache")
+
+
+def _decode(value: object) -> object:
+    if isinstance(value, list):
+        return tuple([_decode(item) for item in value])
+    if isinstance(value, dict):
+        ((name, fields),) = value.items()
+        cls = _SCAN_CLASSES.get(name)
+        if cls is None or not isinstance(fields, list):
+            raise ValueError(f"unknown cached type {name!r}")
+        return cls(*[_decode(item) for item in fields])
+    return value
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = dataclasses.fields(cls)
+    return found
+
+
+_SCAN_CLASSES: dict[str, type] = {
+    name: value
+    for name, value in vars(model_scan_module).items()
+    if isinstance(value, type) and dataclasses.is_dataclass(value)
+}
+
+
+__all__ = ["Facts", "FileFacts", "ScanLog", "decode_scan", "encode_scan"]
