@@ -426,7 +426,12 @@ def _python_files_by_directory(
         directory, parts, real = pending.pop()
         try:
             with os.scandir(directory) as scanned:
-                entries = sorted(scanned, key=lambda entry: entry.name)
+                # Only .py files and folders Python can import matter; a folder of assets
+                # holds thousands of other names, not worth sorting.
+                entries = sorted(
+                    (e for e in scanned if e.name.endswith(".py") or e.name.isidentifier()),
+                    key=lambda entry: entry.name,
+                )
         except OSError as error:
             if parts:
                 reason = error.strerror or str(error)

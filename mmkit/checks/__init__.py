@@ -75,6 +75,11 @@ def run(
     def wanted(*ids: str) -> bool:
         return rules is None or any(rule_id in rules for rule_id in ids)
 
+    table = facts.import_table() if wanted(*IMPORT_RULES) else None
+    facts.prepare(
+        imports.public_imports(project, table) if table is not None else {},
+        scans=relations is None or wanted(*INTERFACE_RULES, *EVENT_RULES),
+    )
     findings: list[Finding] = []
     if wanted(NOT_ANALYSED):
         findings.extend(unchecked.findings(project))
@@ -87,7 +92,7 @@ def run(
         findings.extend(
             imports.findings(
                 project,
-                table=facts.import_table(),
+                table=table,
                 statement=facts.statement,
                 reader=facts.scan,
                 taken=facts.taken,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +161,46 @@ class Facts:
         facts.taken = (key, found)
         self._touched.add(source.relpath)
         return found
+
+    def prepare(self, publics: Mapping[str, set[str]], scans: bool = True) -> None:
+        """Compute up front, reading each module file once, what the rules will ask of it:
+        its basic facts, its relation scan if it has a class statement (with `scans`), and
+        what it plainly takes from the public files `publics` names for it."""
+        jobs: list[tuple[SourceFile, FileFacts | None, tuple[str, ...] | None, bool]] = []
+        for source in self.project.files:
+            if source.module is None:
+                continue
+            facts = self.facts.get(source.relpath) or self._stored(source)
+            wanted = publics.get(source.dotted)
+            key = tuple(sorted(wanted)) if wanted else None
+            need_scan = scans and (
+                facts is None
+                or (facts.classes and facts.scan is None and source.relpath not in self.scans)
+            )
+            need_taken = key is not None and (
+                facts is None or facts.taken is None or facts.taken[0] != key
+            )
+            if facts is None or need_scan or need_taken:
+                jobs.append((source, facts, key if need_taken else None, need_scan))
+            else:
+                self.facts[source.relpath] = facts
+        for (source, facts, key, _), computed in zip(
+            jobs,
+            map(_computed, [(str(s.path), s.dotted, k, n) for s, _, k, n in jobs]),
+            strict=True,
+        ):
+            if isinstance(computed, OSError):
+                continue
+            classes, comments, scanned, taken = computed
+            if facts is None:
+                facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
+            self.facts[source.relpath] = facts
+            if scanned is not None:
+                self.scans[source.relpath] = scanned
+            if key is not None:
+                facts.taken = (key, taken)
+            self.reads += 1
+            self._touched.add(source.relpath)
 
     # Project-wide steps that read the facts ----------------------------------------------------
 
@@ -338,6 +379,24 @@ class Facts:
             relpath: list(store.stats[relpath]) if store.settled(relpath) else None
             for relpath in relpaths
         }
+
+
+def _computed(
+    job: tuple[str, str, tuple[str, ...] | None, bool],
+) -> tuple[bool, tuple[Comment, ...], FileScan | None, Taken | None] | OSError:
+    """One file's facts from one read: a pure function of its bytes (and of the public files
+    whose names it is read for), so it may run anywhere."""
+    path, dotted, publics, want_scan = job
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        return error
+    classes = may_define_classes(data)
+    package = os.path.basename(path) == "__init__.py"
+    scanned = scan(data, dotted, package) if want_scan and classes else None
+    taken = exports.plain_taken(data, frozenset(publics)) if publics is not None else None
+    return classes, comments_in(data), scanned, taken
 
 
 class ScanLog:

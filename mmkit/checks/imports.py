@@ -467,6 +467,12 @@ def _cross_module_pairs(project: Project, table: ImportTable) -> list[_Pair]:
     return pairs
 
 
+def public_imports(project: Project, table: ImportTable) -> dict[str, set[str]]:
+    """Importer -> the public files of other (not shared) modules it imports: the files whose
+    names the `__all__` rule reads (mmkit.checks.exports)."""
+    return _public_imports(_cross_module_pairs(project, table))
+
+
 def _public_imports(pairs: list[_Pair]) -> dict[str, set[str]]:
     """Importer -> the public files of other (not shared) modules it imports."""
     found: dict[str, set[str]] = {}
