@@ -62,6 +62,10 @@ RACY_NS = 100_000_000
 COARSE_RACY_NS = 2_000_000_000
 """The same when no file has a sub-second modification time (FAT keeps 2 s, HFS+ 1 s)."""
 
+STALE_RECORDS = 16
+"""Up to this many records (or 1% of the files) may differ from facts.json before it is
+written again; their files are simply read again."""
+
 Stat = tuple[int, int]
 
 
@@ -96,7 +100,9 @@ class FactsStore:
 
     `records` maps a file's relpath to a JSON list whose first two items are the stat it was
     made from; `shared` holds project-wide entries. mmkit.checks.facts reads and replaces
-    them and sets `changed`; `save` writes the records of files that are still unchanged.
+    them, sets `changed` when the file must be written (a project-wide entry changed, a record
+    was damaged) and counts in `stale` the records that differ from the file's; `save` writes
+    the records of files that are still unchanged.
     `stats` is every file's stat now, `scope` a digest of the set of paths and of the modules
     (what an import's resolution depends on), `racy` the newest modification time that may be
     kept.
@@ -108,6 +114,12 @@ class FactsStore:
     records: dict[str, Any]
     shared: dict[str, Any]
     changed: bool = False
+    stale: int = 0
+
+    def must_write(self) -> bool:
+        """Whether saving pays: a few edited files are cheaper to read again on the next run
+        than rewriting every record (a large project's facts.json is megabytes)."""
+        return self.changed or self.stale > max(STALE_RECORDS, len(self.stats) // 100)
 
     def settled(self, relpath: str) -> bool:
         """Whether the file's current stat may be stored (not modified just before the run)."""
@@ -226,7 +238,7 @@ class Cache:
         except OSError:
             return
         store = self._store
-        if store is not None and store.changed:
+        if store is not None and store.must_write():
             records = {
                 relpath: item
                 for relpath, item in store.records.items()

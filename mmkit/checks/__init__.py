@@ -76,8 +76,9 @@ def run(
         return rules is None or any(rule_id in rules for rule_id in ids)
 
     table = facts.import_table() if wanted(*IMPORT_RULES) else None
+    pairs = imports.cross_module_pairs(project, table) if table is not None else []
     facts.prepare(
-        imports.public_imports(project, table) if table is not None else {},
+        imports.public_imports(pairs),
         scans=relations is None or wanted(*INTERFACE_RULES, *EVENT_RULES),
     )
     findings: list[Finding] = []
@@ -93,6 +94,7 @@ def run(
             imports.findings(
                 project,
                 table=table,
+                pairs=pairs,
                 statement=facts.statement,
                 reader=facts.scan,
                 taken=facts.taken,

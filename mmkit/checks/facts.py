@@ -116,6 +116,8 @@ class Facts:
                 found = decode_scan(facts.scan)
             except ERRORS:
                 facts.scan = None
+                if self.store is not None:
+                    self.store.changed = True  # repair the damage
         if found is None:
             data = self._bytes(source)
             if isinstance(data, OSError):
@@ -164,31 +166,35 @@ class Facts:
 
     def prepare(self, publics: Mapping[str, set[str]], scans: bool = True) -> None:
         """Compute up front, reading each module file once, what the rules will ask of it:
-        its basic facts, its relation scan if it has a class statement (with `scans`), and
-        what it plainly takes from the public files `publics` names for it."""
-        jobs: list[tuple[SourceFile, FileFacts | None, tuple[str, ...] | None, bool]] = []
+        its basic facts; with `scans`, the relation scan of a file with a class statement and
+        of a public file (the interface rules read every one); and what it plainly takes from
+        the public files `publics` names for it."""
+        jobs: list[tuple[SourceFile, FileFacts | None, tuple[str, ...] | None]] = []
+        work: list[Job] = []
         for source in self.project.files:
-            if source.module is None:
+            module = source.module
+            if module is None:
                 continue
             facts = self.facts.get(source.relpath) or self._stored(source)
             wanted = publics.get(source.dotted)
             key = tuple(sorted(wanted)) if wanted else None
-            need_scan = scans and (
-                facts is None
-                or (facts.classes and facts.scan is None and source.relpath not in self.scans)
-            )
+            mode = _NO_SCAN
+            if scans and source.relpath not in self.scans and (facts is None or facts.scan is None):
+                public = not module.shared and module.is_public(source.dotted)
+                if public:
+                    mode = _SCAN
+                elif facts is None or facts.classes:
+                    mode = _SCAN_CLASSES
             need_taken = key is not None and (
                 facts is None or facts.taken is None or facts.taken[0] != key
             )
-            if facts is None or need_scan or need_taken:
-                jobs.append((source, facts, key if need_taken else None, need_scan))
+            if facts is None or mode != _NO_SCAN or need_taken:
+                key = key if need_taken else None
+                jobs.append((source, facts, key))
+                work.append((str(source.path), source.dotted, key, mode))
             else:
                 self.facts[source.relpath] = facts
-        for (source, facts, key, _), computed in zip(
-            jobs,
-            map(_computed, [(str(s.path), s.dotted, k, n) for s, _, k, n in jobs]),
-            strict=True,
-        ):
+        for (source, facts, key), computed in zip(jobs, map(compute, work), strict=True):
             if isinstance(computed, OSError):
                 continue
             classes, comments, scanned, taken = computed
@@ -247,9 +253,11 @@ class Facts:
             scanned = self.scans.get(relpath)
             if facts.scan is None and scanned is not None:
                 facts.scan = encode_scan(scanned)
-            store.records[relpath] = _record(facts)
+            record = _record(facts)
+            if store.records.get(relpath) != record:
+                store.records[relpath] = record
+                store.stale += 1
         self._touched.clear()
-        store.changed = True
 
     # Inside ------------------------------------------------------------------------------------
 
@@ -266,6 +274,7 @@ class Facts:
         try:
             facts = _decode_record(item)
         except ERRORS:
+            self.store.changed = True  # repair the damage
             return None
         return facts if facts.stat == stat and facts.dotted == source.dotted else None
 
@@ -381,20 +390,26 @@ class Facts:
         }
 
 
-def _computed(
-    job: tuple[str, str, tuple[str, ...] | None, bool],
-) -> tuple[bool, tuple[Comment, ...], FileScan | None, Taken | None] | OSError:
+Job = tuple[str, str, tuple[str, ...] | None, int]
+"""(path, dotted name, public files to read it for, scan mode): one file's work in prepare."""
+Computed = tuple[bool, tuple[Comment, ...], FileScan | None, Taken | None]
+_NO_SCAN, _SCAN_CLASSES, _SCAN = 0, 1, 2
+
+
+def compute(job: Job) -> Computed | OSError:
     """One file's facts from one read: a pure function of its bytes (and of the public files
-    whose names it is read for), so it may run anywhere."""
-    path, dotted, publics, want_scan = job
+    whose names it is read for), so it may run in any process. The scan mode says whether to
+    scan it: never, if it has a class statement, or always."""
+    path, dotted, publics, mode = job
     try:
         with open(path, "rb") as stream:
             data = stream.read()
     except OSError as error:
         return error
     classes = may_define_classes(data)
-    package = os.path.basename(path) == "__init__.py"
-    scanned = scan(data, dotted, package) if want_scan and classes else None
+    scanned = None
+    if mode == _SCAN or (mode == _SCAN_CLASSES and classes):
+        scanned = scan(data, dotted, os.path.basename(path) == "__init__.py")
     taken = exports.plain_taken(data, frozenset(publics)) if publics is not None else None
     return classes, comments_in(data), scanned, taken
 

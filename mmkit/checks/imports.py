@@ -102,7 +102,7 @@ StatementFinder = Callable[[SourceFile, int, str], Statement]
 
 
 @dataclass(frozen=True)
-class _Pair:
+class Pair:
     """Python module `importer` of one module imports `imported` of another module."""
 
     importer: str
@@ -118,23 +118,26 @@ def findings(
     graph: ProjectGraph | None = None,
     *,
     table: ImportTable | None = None,
+    pairs: list[Pair] | None = None,
     statement: StatementFinder | None = None,
     reader: ScanReader = read_scan,
     taken: exports.TakenReader | None = None,
 ) -> list[Finding]:
     """E003, E004 and E005 for the project.
 
-    `graph` or `table` lets a caller reuse what it built or cached; `statement` places a
-    reported import (by default each file that holds one is read once); `reader` gives the
-    FileScan of a file that imports a public interface, whose names E003 checks; `taken` what
-    such a file plainly takes, which spares the scan when every name is exported.
+    `graph` or `table` (and its `pairs`) lets a caller reuse what it built or cached;
+    `statement` places a reported import (by default each file that holds one is read once);
+    `reader` gives the FileScan of a file that imports a public interface, whose names E003
+    checks; `taken` what such a file plainly takes, which spares the scan when every name is
+    exported.
     """
     if not project.modules:
         return []
     if table is None:
         table = import_table(project, graph if graph is not None else build_graph(project))
     place = statement if statement is not None else _Places().statement
-    pairs = _cross_module_pairs(project, table)
+    if pairs is None:
+        pairs = cross_module_pairs(project, table)
     found: list[Finding] = []
     for pair in pairs:
         if _is_private(pair):
@@ -148,7 +151,7 @@ def findings(
         for finding in _cycle_findings(pairs, place)
         if not any(_cycle_modules(finding) <= component for component, _ in declared)
     )
-    found.extend(exports.findings(project, _public_imports(pairs), reader, taken))
+    found.extend(exports.findings(project, public_imports(pairs), reader, taken))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
     found.extend(_unseen_folder_findings(project, table.present))
@@ -177,7 +180,7 @@ def allowed_dependencies(
         table = import_table(project, graph if graph is not None else build_graph(project))
     return {
         (pair.module.name, pair.target.name)
-        for pair in _cross_module_pairs(project, table)
+        for pair in cross_module_pairs(project, table)
         if not _is_private(pair) and not _is_undeclared(pair)
     }
 
@@ -190,7 +193,7 @@ def imported_modules(project: Project) -> set[tuple[str, str]]:
     if not project.modules:
         return set()
     table = import_table(project, build_graph(project))
-    return {(pair.module.name, pair.target.name) for pair in _cross_module_pairs(project, table)}
+    return {(pair.module.name, pair.target.name) for pair in cross_module_pairs(project, table)}
 
 
 def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
@@ -445,7 +448,7 @@ def _require_found_under(root: Path, name: str) -> None:
         )
 
 
-def _cross_module_pairs(project: Project, table: ImportTable) -> list[_Pair]:
+def cross_module_pairs(project: Project, table: ImportTable) -> list[Pair]:
     """Every (importer, imported) of the table, sorted by importer, then imported.
 
     Importers outside any module and importers in excluded files are left out: only what
@@ -463,18 +466,13 @@ def _cross_module_pairs(project: Project, table: ImportTable) -> list[_Pair]:
                 owners[imported] = project.module_of(imported)
             target = owners[imported]
             if target is not None and target.name != source.module.name:
-                pairs.append(_Pair(importer, imported, lines, source, source.module, target))
+                pairs.append(Pair(importer, imported, lines, source, source.module, target))
     return pairs
 
 
-def public_imports(project: Project, table: ImportTable) -> dict[str, set[str]]:
+def public_imports(pairs: list[Pair]) -> dict[str, set[str]]:
     """Importer -> the public files of other (not shared) modules it imports: the files whose
     names the `__all__` rule reads (mmkit.checks.exports)."""
-    return _public_imports(_cross_module_pairs(project, table))
-
-
-def _public_imports(pairs: list[_Pair]) -> dict[str, set[str]]:
-    """Importer -> the public files of other (not shared) modules it imports."""
     found: dict[str, set[str]] = {}
     for pair in pairs:
         if not pair.target.shared and not _is_private(pair):
@@ -482,16 +480,16 @@ def _public_imports(pairs: list[_Pair]) -> dict[str, set[str]]:
     return found
 
 
-def _is_private(pair: _Pair) -> bool:
+def _is_private(pair: Pair) -> bool:
     return not pair.target.shared and not pair.target.is_public(pair.imported)
 
 
-def _is_undeclared(pair: _Pair) -> bool:
+def _is_undeclared(pair: Pair) -> bool:
     depends_on = pair.module.depends_on
     return depends_on is not None and not pair.target.shared and pair.target.name not in depends_on
 
 
-def _private_import_findings(pair: _Pair, place: StatementFinder) -> Iterator[Finding]:
+def _private_import_findings(pair: Pair, place: StatementFinder) -> Iterator[Finding]:
     for statement in _statements(pair, place):
         yield _finding(
             PRIVATE_IMPORT,
@@ -516,7 +514,7 @@ def _private_hint(target: Module) -> str:
     )
 
 
-def _undeclared_findings(pair: _Pair, place: StatementFinder) -> Iterator[Finding]:
+def _undeclared_findings(pair: Pair, place: StatementFinder) -> Iterator[Finding]:
     for statement in _statements(pair, place):
         yield _finding(
             UNDECLARED,
@@ -530,7 +528,7 @@ def _undeclared_findings(pair: _Pair, place: StatementFinder) -> Iterator[Findin
         )
 
 
-def _finding(rule: str, pair: _Pair, statement: Statement, message: str, hint: str) -> Finding:
+def _finding(rule: str, pair: Pair, statement: Statement, message: str, hint: str) -> Finding:
     note = TYPE_CHECKING_NOTE if statement.type_checking else ""
     return Finding(
         rule=rule,
@@ -544,14 +542,14 @@ def _finding(rule: str, pair: _Pair, statement: Statement, message: str, hint: s
     )
 
 
-def _statements(pair: _Pair, place: StatementFinder) -> list[Statement]:
+def _statements(pair: Pair, place: StatementFinder) -> list[Statement]:
     """One statement per line on which the importer imports the imported module."""
     return [place(pair.source, line, pair.imported) for line in pair.lines]
 
 
-def _cycle_findings(pairs: list[_Pair], place: StatementFinder) -> Iterator[Finding]:
+def _cycle_findings(pairs: list[Pair], place: StatementFinder) -> Iterator[Finding]:
     """One E004 per group of modules that depend on each other, showing one whole cycle."""
-    edges: dict[str, dict[str, _Pair]] = defaultdict(dict)
+    edges: dict[str, dict[str, Pair]] = defaultdict(dict)
     for pair in pairs:
         if pair.module.shared or pair.target.shared:
             continue
