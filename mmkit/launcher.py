@@ -48,7 +48,7 @@ def main() -> None:
         cli(obj=prepared)
     finally:
         # The collection at exit would walk every object the run made, only to free them
-        # anyway: a third of a warm check's own time. Frozen objects are left out of it.
+        # anyway: 4 ms, a tenth of a warm check. Frozen objects are left out of it.
         gc.freeze()
 
 

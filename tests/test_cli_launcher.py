@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from mmkit import baseline
+from mmkit import baseline, launcher, output
 from mmkit.config import Config
 
 LAUNCHER = "import sys; from mmkit.launcher import main; sys.argv[0] = 'mmkit'; main()"
@@ -191,7 +191,7 @@ def test_a_miss_walks_the_files_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The cache the launcher opened for its lookup goes on to the click app's run."""
-    from mmkit import cache, launcher
+    from mmkit import cache
 
     monkeypatch.delenv("MMKIT_CACHE_DIR", raising=False)
     project = copy_fixture("imp_small")
@@ -240,3 +240,7 @@ def test_a_reader_that_goes_away_ends_the_check_quietly_with_1(
         return completed.returncode, completed.stderr
 
     assert gone("-c", LAUNCHER) == gone("-c", CLICK_APP) == (1, "")
+
+
+def test_the_launcher_knows_every_format() -> None:
+    assert launcher.FORMATS == output.FORMATS
