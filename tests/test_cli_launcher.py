@@ -8,6 +8,7 @@ says which path was taken.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -208,9 +209,8 @@ def test_a_miss_walks_the_files_once(
         with pytest.raises(SystemExit) as exited:
             launcher.main()
     finally:
-        import gc
-
-        gc.unfreeze()
+        gc.unfreeze()  # main ends a process: the collector is left off and the heap frozen
+        gc.enable()
 
     assert exited.value.code == 1
     assert walks == [project]
