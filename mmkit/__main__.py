@@ -1,5 +1,5 @@
 """Allow `python -m mmkit`, for environments where the console script is not on PATH."""
 
-from mmkit.cli import main
+from mmkit.launcher import main
 
 main()

@@ -34,12 +34,14 @@ Key = tuple[str, tuple[tuple[str, str], ...]]
 
 _FIELD_ORDER = ("importer", "imported", "model", "field", "target", "modules", "module", "path")
 _IMPORT_RULES = frozenset({"mmkit.E003", "mmkit.E005"})
-_IMPORT_MESSAGE = re.compile(r"^(?P<importer>[\w.]+) imports (?P<imported>[\w.]+)")
-_CYCLE_MESSAGE = re.compile(r"cycle: (?P<path>[\w.]+(?: -> [\w.]+)+)")
-_MODULE_MESSAGE = re.compile(r"module '(?P<module>[^']+)'")
+# Patterns, not compiled ones: re compiles (and caches) them on first use, so a check without
+# a baseline file does not pay for them at start-up.
+_IMPORT_MESSAGE = r"^(?P<importer>[\w.]+) imports (?P<imported>[\w.]+)"
+_CYCLE_MESSAGE = r"cycle: (?P<path>[\w.]+(?: -> [\w.]+)+)"
+_MODULE_MESSAGE = r"module '(?P<module>[^']+)'"
 _VOLATILE = (
-    (re.compile(r"\b(line|col|column|offset) \d+"), r"\1 N"),
-    (re.compile(r"(\.py):\d+(?::\d+)?"), r"\1"),
+    (r"\b(line|col|column|offset) \d+", r"\1 N"),
+    (r"(\.py):\d+(?::\d+)?", r"\1"),
 )
 
 
@@ -77,7 +79,7 @@ def key(finding: Finding) -> Key:
 
 def _fields(finding: Finding) -> list[tuple[str, str]]:
     if finding.rule in _IMPORT_RULES:
-        match = _IMPORT_MESSAGE.match(finding.message)
+        match = re.match(_IMPORT_MESSAGE, finding.message)
         if match is not None:
             return [
                 ("importer", match["importer"]),
@@ -88,13 +90,13 @@ def _fields(finding: Finding) -> list[tuple[str, str]]:
     elif finding.rule == "mmkit.E002" and finding.model and finding.target:
         return [("model", finding.model), ("target", finding.target)]
     elif finding.rule == "mmkit.E004":
-        match = _CYCLE_MESSAGE.search(finding.message)
+        match = re.search(_CYCLE_MESSAGE, finding.message)
         cycle = dict(finding.extra).get("cycle") or (match["path"] if match else None)
         if cycle:
             modules = sorted({part.strip() for part in cycle.split("->")})
             return [("modules", ", ".join(modules))]
     elif finding.rule == "mmkit.W001":
-        match = _MODULE_MESSAGE.search(finding.message)
+        match = re.search(_MODULE_MESSAGE, finding.message)
         module = finding.module or (match["module"] if match else None)
         if module:
             return [("module", module)]
@@ -104,7 +106,7 @@ def _fields(finding: Finding) -> list[tuple[str, str]]:
 def _stable(message: str) -> str:
     """The message without the positions some messages quote (a syntax error's line)."""
     for pattern, replacement in _VOLATILE:
-        message = pattern.sub(replacement, message)
+        message = re.sub(pattern, replacement, message)
     return message
 
 

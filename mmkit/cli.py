@@ -13,8 +13,9 @@ import click
 
 from mmkit import __version__
 from mmkit.config import Config, ConfigError
+from mmkit.launcher import summarize
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, discover, discovery_note, load_project, require_modules
+from mmkit.project import Project, discover, load_project, require_modules
 
 if TYPE_CHECKING:
     from mmkit.cache import Cache, Result
@@ -87,12 +88,20 @@ def cache_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def open_cache(config: Config, no_cache: bool, cache_dir: Path | None) -> Cache | None:
-    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy."""
+def open_cache(
+    config: Config, no_cache: bool, cache_dir: Path | None, prepared: object = None
+) -> Cache | None:
+    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy.
+
+    `prepared`: the cache mmkit.launcher opened for this command line (the context's obj),
+    taken when it is the default one of this configuration, so root is not walked again.
+    """
     if no_cache:
         return None
     from mmkit.cache import Cache
 
+    if isinstance(prepared, Cache) and cache_dir is None and prepared.config == config:
+        return prepared
     return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
 
 
@@ -126,38 +135,22 @@ def check_report(
     no_cache: bool = False,
     cache_dir: Path | None = None,
     path_prefix: str | None = "",
+    prepared: object = None,
 ) -> Report:
     """Load the project at or above PATH, run every check and count what was checked.
 
     With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
-    entries that no longer occur are reported as stale. The baseline is read on every run,
-    also when the findings come from the cache. `path_prefix` None asks git where the
-    project sits in its repository.
+    entries that no longer occur are reported as stale. `path_prefix` None asks git where
+    the project sits in its repository. `prepared`: see open_cache.
     """
-    from mmkit import baseline, config, vcs
+    from mmkit import config
 
     started = time.perf_counter()
     with one_line_errors(), without_gc_pauses():
         configuration = config.load(path)
-        result = analyse(configuration, open_cache(configuration, no_cache, cache_dir), True)
-        note = discovery_note(configuration)
-        outcome = (
-            baseline.filter_for_project(Project(configuration, ()), result.findings)
-            if use_baseline
-            else baseline.Outcome(open=result.findings)
-        )
-    return Report(
-        findings=outcome.open,
-        modules=result.modules,
-        files=result.files,
-        seconds=time.perf_counter() - started,
-        baselined=outcome.baselined,
-        stale=outcome.stale,
-        notes=(note,) if note else (),
-        path_prefix=vcs.path_prefix(configuration.base_dir)
-        if path_prefix is None
-        else vcs.normalize_prefix(path_prefix),
-    )
+        cache = open_cache(configuration, no_cache, cache_dir, prepared)
+        result = analyse(configuration, cache, True)
+        return summarize(configuration, result, use_baseline, started, path_prefix)
 
 
 @main.command()
@@ -199,7 +192,8 @@ def check(
     """
     if fmt not in ("sarif", "github"):
         path_prefix = ""
-    report = check_report(path, not no_baseline, no_cache, cache_dir, path_prefix)
+    prepared = click.get_current_context().obj
+    report = check_report(path, not no_baseline, no_cache, cache_dir, path_prefix, prepared)
     click.echo(render(fmt, report), nl=False)
     raise SystemExit(1 if report.failed else 0)
 

@@ -6,7 +6,6 @@ and, where it can, what was probably meant; the doors turn it into exit 2 or mmk
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from dataclasses import dataclass
@@ -103,6 +102,8 @@ class Config:
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A ` (did you mean 'x'?)` suffix when a close match exists, else an empty string."""
+    import difflib  # only a mistake needs it; `mmkit check` must start fast
+
     ratios = [(difflib.SequenceMatcher(None, word, c).ratio(), -i) for i, c in enumerate(choices)]
     best = max(ratios, default=(0.0, 0))
     # The closest; of equally close ones the first given (E003 before E103 for "E03").

@@ -20,7 +20,6 @@ from typing import Protocol
 from mmkit.config import Config, ConfigError, SettingsError, did_you_mean
 from mmkit.files import read_regular
 from mmkit.findings import RULES
-from mmkit.installed_apps import app_package, installed_apps
 
 SKIPPED_DIRS = frozenset(
     {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"}
@@ -255,7 +254,8 @@ def discovery_note(config: Config) -> str | None:
     """
     if config.modules is not None or config.settings is None:
         return None
-    if _installed_modules(config) is not None:
+    # Whether INSTALLED_APPS is computed is all it asks: not which of its apps lie under root.
+    if _installed_entries(config) is not None:
         return None
     return (
         f"modules found from folders: INSTALLED_APPS in {config.settings} is computed, "
@@ -270,18 +270,31 @@ def _installed_modules(config: Config) -> list[str] | None:
     SettingsError when `settings` names no module under root or its files cannot be read:
     also with `modules` listed, since AUTH_USER_MODEL is read from the same files.
     """
+    entries = _installed_entries(config)
+    if entries is None:
+        return None
+    from mmkit.installed_apps import app_package
+
+    packages = (app_package(config.root, entry) for entry in entries)
+    return list(dict.fromkeys(package for package in packages if package is not None))
+
+
+def _installed_entries(config: Config) -> tuple[str, ...] | None:
+    """The settings' INSTALLED_APPS as written; None without settings or when computed.
+
+    SettingsError, naming the configuration, as for _installed_modules.
+    """
     if config.settings is None:
         return None
+    # Imported here: a check answered from the cache reads the settings only for the note.
+    from mmkit.installed_apps import installed_apps
+
     try:
-        entries = installed_apps(config.root, config.settings)
+        return installed_apps(config.root, config.settings)
     except SettingsError as error:
         raise SettingsError(
             f"{config.path}: [tool.mmkit] settings = {config.settings!r}: {error}"
         ) from None
-    if entries is None:
-        return None
-    packages = (app_package(config.root, entry) for entry in entries)
-    return list(dict.fromkeys(package for package in packages if package is not None))
 
 
 def _module(

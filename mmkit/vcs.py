@@ -3,13 +3,14 @@ against the repository root (SARIF for code scanning, GitHub annotations)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 
 def path_prefix(base_dir: Path) -> str:
     """`base_dir` relative to the git top-level, as a POSIX prefix ("backend/"); "" at the top
     or outside a repository (or without git)."""
+    import subprocess  # only sarif and github ask git; `mmkit check` must start fast
+
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
