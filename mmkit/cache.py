@@ -78,11 +78,16 @@ class Manifest:
 
     stats: dict[str, Stat]
     digest: str
-    paths_digest: str
     newest_ns: int
     coarse: bool
     prefix: str
     tree: tuple[Listing, ...] = field(compare=False, repr=False)
+
+    @property
+    def paths_digest(self) -> str:
+        """A digest of the set of paths only: what an import's resolution depends on (a warm
+        run with nothing changed never needs it)."""
+        return _digest(list(self.stats))
 
 
 @dataclass(frozen=True)
@@ -361,8 +366,7 @@ def manifest(config: Config) -> Manifest:
         folders.extend(f"!{problem.relpath}" for problem in problems)
     newest = max((found[0] for found in stats.values()), default=0)
     fractions = any(found[0] % 1_000_000_000 for found in stats.values())
-    digest, paths_digest = _digest(stats, folders), _digest(list(stats))
-    return Manifest(stats, digest, paths_digest, newest, not fractions, prefix, tree)
+    return Manifest(stats, _digest(stats, folders), newest, not fractions, prefix, tree)
 
 
 def _entries(directory: Path | str) -> list[os.DirEntry[str]]:

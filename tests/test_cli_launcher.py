@@ -14,13 +14,12 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from mmkit import baseline, launcher, output
-from mmkit.config import Config
 
 LAUNCHER = "import sys; from mmkit.launcher import main; sys.argv[0] = 'mmkit'; main()"
 CLICK_APP = "import sys; from mmkit.cli import main; sys.argv[0] = 'mmkit'; main()"
@@ -191,19 +190,20 @@ def test_a_miss_walks_the_files_once(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The cache the launcher opened for its lookup goes on to the click app's run."""
-    from mmkit import cache
+    """The cache the launcher opened for its lookup goes on to the click app's run, and its
+    walk of root to the discovery: one walk in all."""
+    from mmkit import project as project_module
 
     monkeypatch.delenv("MMKIT_CACHE_DIR", raising=False)
     project = copy_fixture("imp_small")
     walks: list[Path] = []
-    walk = cache.walk
+    walk = project_module._python_files_by_directory
 
-    def counted(config: Config, directory: Path | None = None) -> cache.Manifest:
-        walks.append(config.root)
-        return walk(config, directory)
+    def counted(root: Path, *args: object) -> Iterator[project_module.Listing]:
+        walks.append(root)
+        return walk(root, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cache, "walk", counted)
+    monkeypatch.setattr(project_module, "_python_files_by_directory", counted)
     monkeypatch.setattr(sys, "argv", ["mmkit", "check", str(project), "--format", "json"])
     try:
         with pytest.raises(SystemExit) as exited:
