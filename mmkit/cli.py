@@ -123,7 +123,7 @@ def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> R
     project = discover(config, cache.tree() if cache is not None else None)
     if not allow_empty:
         require_modules(project)
-    findings = checks.run(project, facts=Facts.of(project, cache))
+    findings = checks.run(project, facts=Facts.of(project, cache, parallel=True))
     if cache is not None:
         cache.save(project, findings)
     return Result(tuple(findings), len(project.modules), len(project.files))

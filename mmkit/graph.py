@@ -62,7 +62,7 @@ def for_project(project: Project, cache: Cache | None = None) -> Graph:
     from mmkit.checks import imports
     from mmkit.checks.facts import Facts
 
-    facts = Facts.of(project, cache)
+    facts = Facts.of(project, cache, parallel=True)
     findings = checks.run(project, facts=facts)
     table = facts.import_table() if project.modules else None
     return build(project, findings, imports.allowed_dependencies(project, table=table))

@@ -75,12 +75,10 @@ def run(
     def wanted(*ids: str) -> bool:
         return rules is None or any(rule_id in rules for rule_id in ids)
 
+    scans = relations is None or wanted(*INTERFACE_RULES, *EVENT_RULES)
     table = facts.import_table() if wanted(*IMPORT_RULES) else None
     pairs = imports.cross_module_pairs(project, table) if table is not None else []
-    facts.prepare(
-        imports.public_imports(pairs),
-        scans=relations is None or wanted(*INTERFACE_RULES, *EVENT_RULES),
-    )
+    facts.prepare(imports.public_imports(pairs), scans)
     findings: list[Finding] = []
     if wanted(NOT_ANALYSED):
         findings.extend(unchecked.findings(project))

@@ -111,7 +111,7 @@ def plain_taken(data: bytes, publics: frozenset[str] | set[str]) -> Taken | None
     itself with comments and strings. A pure function of the bytes and `publics`."""
     if b"\r" in data:
         return None
-    words = _words(tuple(sorted({public.rpartition(".")[2] for public in publics})))
+    words = _words(_last_parts(frozenset(publics)))
     pairs: list[tuple[str, str]] = []
     aliases: dict[str, str] = {}
     uses: list[bytes] = []
@@ -149,14 +149,20 @@ def plain_taken(data: bytes, publics: frozenset[str] | set[str]) -> Taken | None
         else:
             uses.append(line)
     for alias, public in aliases.items():
-        pattern = _alias_use(alias)
-        for use in pattern.finditer(data):
-            if use[2] is not None:
-                pairs.append((public, use[2].decode()))
-        uses = [pattern.sub(b"", line) for line in uses]
+        name = alias.encode()
+        for _, _, attribute in _alias_uses(data, name):
+            if attribute is not None:
+                pairs.append((public, attribute.decode()))
+        uses = [_without_alias(line, name) for line in uses]
     if any(words.search(line) for line in uses):
         return None
     return tuple(sorted(set(pairs)))
+
+
+@cache
+def _last_parts(publics: frozenset[str]) -> tuple[str, ...]:
+    """The public files' last parts, sorted: many importers are read for the same files."""
+    return tuple(sorted({public.rpartition(".")[2] for public in publics}))
 
 
 @cache
@@ -165,10 +171,43 @@ def _words(words: tuple[str, ...]) -> re.Pattern[bytes]:
     return re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in words) + rb")\b")
 
 
-@cache
-def _alias_use(alias: str) -> re.Pattern[bytes]:
-    """The alias, and the attribute read on it if any."""
-    return re.compile(rb"\b" + re.escape(alias.encode()) + rb"\b(\.\s*(\w+))?")
+_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+_SPACE = frozenset(b" \t\n\r\f\v")
+
+
+def _alias_uses(data: bytes, alias: bytes) -> Iterator[tuple[int, int, bytes | None]]:
+    """(start, end, attribute) of each use of the alias as a whole word, with the attribute
+    read on it (`alias . name`) if any: a regex's `\\balias\\b(\\.\\s*(\\w+))?`, without
+    compiling one per alias (each worker process would compile them all again)."""
+    size = len(data)
+    start = data.find(alias)
+    while start >= 0:
+        end = start + len(alias)
+        if (start == 0 or data[start - 1] not in _WORD) and (end == size or data[end] not in _WORD):
+            attribute = None
+            if end < size and data[end] == 0x2E:
+                first = end + 1
+                while first < size and data[first] in _SPACE:
+                    first += 1
+                last = first
+                while last < size and data[last] in _WORD:
+                    last += 1
+                if last > first:
+                    attribute, end = data[first:last], last
+            yield start, end, attribute
+            start = data.find(alias, end)
+        else:
+            start = data.find(alias, start + 1)
+
+
+def _without_alias(line: bytes, alias: bytes) -> bytes:
+    """The line with every use of the alias (and the attribute read on it) taken out."""
+    kept, at = [], 0
+    for start, end, _ in _alias_uses(line, alias):
+        kept.append(line[at:start])
+        at = end
+    kept.append(line[at:])
+    return b"".join(kept)
 
 
 def _uses(scanned: FileScan, publics: set[str], files: Mapping[str, SourceFile]) -> Iterator[_Use]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mmkit.cache import decode_findings, encode_finding
-from mmkit.checks import exports
+from mmkit.checks import exports, workers
 from mmkit.checks import model_scan as model_scan_module
 from mmkit.checks.exports import Taken
 from mmkit.checks.imports import FilePlaces, ImportTable, SkippedFile, Statement
@@ -65,9 +65,12 @@ class Facts:
     unchanged; what this run learns is put back by `flush`. `reads` counts the files read.
     """
 
-    def __init__(self, project: Project, store: FactsStore | None = None) -> None:
+    def __init__(
+        self, project: Project, store: FactsStore | None = None, parallel: bool = False
+    ) -> None:
         self.project = project
         self.store = store
+        self.parallel = parallel
         self.facts: dict[str, FileFacts] = {}
         self.scans: dict[str, FileScan] = {}
         self.reads = 0
@@ -77,9 +80,13 @@ class Facts:
         self._table: ImportTable | None = None
 
     @classmethod
-    def of(cls, project: Project, cache: Cache | None) -> Facts:
-        """The provider a door passes to checks.run: on the cache's store, or on none."""
-        return cls(project, cache.store(project) if cache is not None else None)
+    def of(cls, project: Project, cache: Cache | None, parallel: bool = False) -> Facts:
+        """The provider a door passes to checks.run: on the cache's store, or on none.
+
+        `parallel`: many files' facts may be computed in forked worker processes; only the
+        CLI asks for it (mmkit.checks.workers says why).
+        """
+        return cls(project, cache.store(project) if cache is not None else None, parallel)
 
     # Readers the rules take ------------------------------------------------------------------
 
@@ -168,45 +175,70 @@ class Facts:
         """Compute up front, reading each module file once, what the rules will ask of it:
         its basic facts; with `scans`, the relation scan of a file with a class statement and
         of a public file (the interface rules read every one); and what it plainly takes from
-        the public files `publics` names for it."""
+        the public files `publics` names for it. With `parallel`, a large batch is spread over
+        worker processes (mmkit.checks.workers): each file's work is a pure function."""
         jobs: list[tuple[SourceFile, FileFacts | None, tuple[str, ...] | None]] = []
         work: list[Job] = []
+        weights: list[int] = []
+        stats = self.store.stats if self.store is not None else {}
         for source in self.project.files:
-            module = source.module
-            if module is None:
+            if source.module is None:
                 continue
             facts = self.facts.get(source.relpath) or self._stored(source)
             wanted = publics.get(source.dotted)
             key = tuple(sorted(wanted)) if wanted else None
-            mode = _NO_SCAN
-            if scans and source.relpath not in self.scans and (facts is None or facts.scan is None):
-                public = not module.shared and module.is_public(source.dotted)
-                if public:
-                    mode = _SCAN
-                elif facts is None or facts.classes:
-                    mode = _SCAN_CLASSES
+            mode = self._scan_mode(source, facts, scans)
             need_taken = key is not None and (
                 facts is None or facts.taken is None or facts.taken[0] != key
             )
             if facts is None or mode != _NO_SCAN or need_taken:
                 key = key if need_taken else None
                 jobs.append((source, facts, key))
-                work.append((str(source.path), source.dotted, key, mode))
+                work.append((str(source.path), source.dotted, frozenset(key or ()), mode))
+                weights.append(stats.get(source.relpath, (0, 1))[1])
             else:
                 self.facts[source.relpath] = facts
-        for (source, facts, key), computed in zip(jobs, map(compute, work), strict=True):
-            if isinstance(computed, OSError):
-                continue
-            classes, comments, scanned, taken = computed
-            if facts is None:
-                facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
-            self.facts[source.relpath] = facts
-            if scanned is not None:
-                self.scans[source.relpath] = scanned
-            if key is not None:
-                facts.taken = (key, taken)
-            self.reads += 1
-            self._touched.add(source.relpath)
+        if self.parallel:
+            # grimp's scan, done by now, left its thread pool parked: forking is safe.
+            found = workers.map_files(
+                compute, work, weights=weights if stats else None, idle_native_threads=True
+            )
+        else:
+            found = [compute(job) for job in work]
+        for (source, facts, key), computed in zip(jobs, found, strict=True):
+            if not isinstance(computed, OSError):
+                self._apply(source, facts, computed, key)
+
+    def _scan_mode(self, source: SourceFile, facts: FileFacts | None, scans: bool) -> int:
+        """Whether a file still needs its relation scan: never, if it has a class statement,
+        or always (a public file)."""
+        module = source.module
+        if not scans or module is None or source.relpath in self.scans:
+            return _NO_SCAN
+        if facts is not None and facts.scan is not None:
+            return _NO_SCAN
+        if not module.shared and module.is_public(source.dotted):
+            return _SCAN
+        return _SCAN_CLASSES if facts is None or facts.classes else _NO_SCAN
+
+    def _apply(
+        self,
+        source: SourceFile,
+        facts: FileFacts | None,
+        computed: Computed,
+        key: tuple[str, ...] | None,
+    ) -> None:
+        """Keep what `compute` found for a file (the names it takes, read for `key`)."""
+        classes, comments, scanned, taken = computed
+        if facts is None:
+            facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
+        self.facts[source.relpath] = facts
+        if scanned is not None:
+            self.scans[source.relpath] = scanned
+        if key is not None:
+            facts.taken = (key, taken)
+        self.reads += 1
+        self._touched.add(source.relpath)
 
     # Project-wide steps that read the facts ----------------------------------------------------
 
@@ -390,7 +422,7 @@ class Facts:
         }
 
 
-Job = tuple[str, str, tuple[str, ...] | None, int]
+Job = tuple[str, str, frozenset[str], int]
 """(path, dotted name, public files to read it for, scan mode): one file's work in prepare."""
 Computed = tuple[bool, tuple[Comment, ...], FileScan | None, Taken | None]
 _NO_SCAN, _SCAN_CLASSES, _SCAN = 0, 1, 2
@@ -410,7 +442,7 @@ def compute(job: Job) -> Computed | OSError:
     scanned = None
     if mode == _SCAN or (mode == _SCAN_CLASSES and classes):
         scanned = scan(data, dotted, os.path.basename(path) == "__init__.py")
-    taken = exports.plain_taken(data, frozenset(publics)) if publics is not None else None
+    taken = exports.plain_taken(data, publics) if publics else None
     return classes, comments_in(data), scanned, taken
 
 

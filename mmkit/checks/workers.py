@@ -5,12 +5,13 @@ its bytes alone, so contiguous chunks of the files can be computed in forked chi
 results sent back pickled through a pipe. Forking shares the parent's memory, so nothing is
 sent to a worker: it inherits the function and its items.
 
-Only the CLI opts in. Forking a process that runs other threads can deadlock the child (a lock
-held by a thread that does not exist there), so the helper works sequentially unless this
-process has one thread, counted by the OS (Linux: /proc/self/task), which also sees threads
-started by native code: grimp's Rust scan starts a thread pool that lives on, so work meant for
-workers is started before grimp's scan (`start`, then the scan, then `Batch.results`), never
-after. Django's `manage.py check` may run inside runserver's threads and never uses workers.
+Only the CLI opts in, and only on Linux. Forking a process that runs other threads can deadlock
+the child (a lock held by a thread that does not exist there), so the helper works sequentially
+while this process has another Python thread, or another native thread (counted by the OS in
+/proc/self/task) unless the caller says they are idle: grimp's Rust scan leaves a pool of
+threads parked on a condition variable, holding no lock the child could need, and the child
+runs only Python and leaves with os._exit. Django's `manage.py check` may run inside
+runserver's threads and never uses workers.
 
 Whatever happens to a worker (killed, out of memory, an unpicklable result, an exception), the
 chunks it did not deliver are computed again in this process, in order, so the results are the
@@ -88,9 +89,13 @@ def thread_count() -> int:
         return threading.active_count()
 
 
-def can_fork() -> bool:
-    """Whether forking is possible and safe here: the platform has fork and only one thread."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and thread_count() == 1
+def can_fork(idle_native_threads: bool = False) -> bool:
+    """Whether forking is possible and safe here: Linux (macOS's system libraries are not safe
+    to use after a fork) and no other Python thread; no other native thread either, unless
+    `idle_native_threads` (the caller knows them to be parked: grimp's finished scan)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    return idle_native_threads or thread_count() == 1
 
 
 def chunks(count: int, parts: int, weights: Sequence[int] | None = None) -> list[range]:
@@ -206,16 +211,18 @@ def map_files(
     jobs: int | None = None,
     weights: Sequence[int] | None = None,
     fork: bool | None = None,
+    idle_native_threads: bool = False,
 ) -> list[Result]:
     """`[function(item) for item in items]`, the chunks spread over `jobs` processes of which
     this one is one (it computes the first chunk while its workers do the rest).
 
-    Same arguments as `start`; the results are those of the sequential path in every case.
+    Same arguments as `start`, and `idle_native_threads` (see can_fork); the results are those
+    of the sequential path in every case.
     """
     count = len(items)
     workers_wanted = resolve_jobs(jobs)
     decided = worth_forking(count, weights) if fork is None else fork
-    if workers_wanted < 2 or count < 2 or not decided or not can_fork():
+    if workers_wanted < 2 or count < 2 or not decided or not can_fork(idle_native_threads):
         return [function(item) for item in items]
     parts = chunks(count, workers_wanted, weights)
     workers = _spawn(function, items, parts[1:])
