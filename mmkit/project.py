@@ -13,7 +13,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -47,7 +47,14 @@ class Module:
         if self.shared:
             return True
         relative = "__init__" if dotted == self.name else dotted[len(self.name) + 1 :]
-        return any(relative == p or relative.startswith(p + ".") for p in self.public)
+        return _under_public(self.public, relative)
+
+
+@cache
+def _under_public(public: tuple[str, ...], relative: str) -> bool:
+    """Whether a module path relative to its module lies under one of the public names: asked
+    for every import of every file, of a few dozen distinct paths."""
+    return any(relative == p or relative.startswith(p + ".") for p in public)
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,9 @@ def _each_derived(record: dict[str, Any], field: str, value: object) -> None:
 # A record: [mtime, size, dotted, classes, comments, places, scan, imports, taken].
 PART_DAMAGE: dict[str, Damage] = {
     "imports-entry-a-dict": record_field("books/views.py", 7, {}),
-    "imports-lines-a-string": record_field("books/views.py", 7, [["authors.models", "3"]]),
+    "imports-lines-a-list": record_field("books/views.py", 7, [["authors.models", "3"]]),
+    "imports-line-not-a-number": record_field("books/views.py", 7, "authors.models/x"),
+    "imports-no-module": record_field("books/views.py", 7, "3"),
     "imports-skipped-a-number": record_field("books/views.py", 7, 3),
     "imports-modules-a-dict": set_in(("shared", "imports", "modules"), {}),
     "imports-present-a-dict": set_in(("shared", "imports", "present"), {}),
@@ -118,6 +120,7 @@ PART_DAMAGE: dict[str, Damage] = {
     "record-scan-not-a-scan": record_field("*", 6, '{"Nope": []}'),
     "record-scan-not-json": record_field("*", 6, "{"),
     "record-taken-not-pairs": record_field("*", 8, [["authors.facade"], [["a"]]]),
+    "record-taken-no-public": record_field("*", 8, ["authors.facade", "name"]),
     "record-too-short": set_in(("files", "*"), [1, 2]),
     "shared-a-list": set_in(("shared",), []),
     "derived-findings-a-dict": lambda r: _each_derived(r, "findings", {}),
@@ -142,4 +145,4 @@ def test_a_cache_part_of_the_wrong_shape_is_discarded_and_not_saved_again(
     assert check(mmkit_cli, small, cache) == {VIEWS_E003}
     assert {(f.rule, f.path, f.line) for f in run(load_project(small))} == {VIEWS_E003}
     saved = json.loads(path.read_text())
-    assert saved["files"]["books/views.py"][7] == [["authors.models", [3]]]
+    assert saved["files"]["books/views.py"][7] == "authors.models/3"

@@ -78,7 +78,8 @@ def run(
     scans = relations is None or wanted(*INTERFACE_RULES, *EVENT_RULES)
     table = facts.import_table() if wanted(*IMPORT_RULES) else None
     pairs = imports.cross_module_pairs(project, table) if table is not None else []
-    facts.prepare(imports.public_imports(pairs), scans)
+    publics = imports.public_imports(pairs)
+    facts.prepare(publics, scans)
     findings: list[Finding] = []
     if wanted(NOT_ANALYSED):
         findings.extend(unchecked.findings(project))
@@ -93,6 +94,7 @@ def run(
                 project,
                 table=table,
                 pairs=pairs,
+                publics=publics,
                 statement=facts.statement,
                 reader=facts.scan,
                 taken=facts.taken,

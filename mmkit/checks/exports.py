@@ -60,13 +60,27 @@ def findings(
     index = ModelIndex(project, reader)
     files = {file.dotted: file for file in project.files}
     read_taken = taken if taken is not None else _read_taken
+    literal: dict[str, frozenset[str] | None] = {}
+
+    def exported(public: str) -> frozenset[str] | None:
+        """The public file's literal `__all__`, None without one; asked once per file."""
+        if public not in literal:
+            scope = index.scope(public)
+            scanned = scope.scan if scope is not None else None
+            literal[public] = (
+                frozenset(scanned.exports)
+                if scanned is not None and scanned.exports is not None and scanned.exports_literal
+                else None
+            )
+        return literal[public]
+
     found: list[Finding] = []
     for importer, publics in sorted(public_imports.items()):
         source = files.get(importer)
         if source is None or source.module is None:
             continue
         pairs = read_taken(source, frozenset(publics))
-        if pairs is not None and _all_exported(pairs, publics, index, files):
+        if pairs is not None and _all_exported(pairs, publics, exported, files):
             continue
         scanned = index.scope(importer)
         if scanned is None:
@@ -87,18 +101,18 @@ def _read_taken(source: SourceFile, publics: frozenset[str]) -> Taken | None:
 
 
 def _all_exported(
-    pairs: Taken, publics: set[str], index: ModelIndex, files: Mapping[str, SourceFile]
+    pairs: Taken,
+    publics: set[str],
+    exported: Callable[[str], frozenset[str] | None],
+    files: Mapping[str, SourceFile],
 ) -> bool:
     """Whether every public file has a literal `__all__` and each name taken is in it (and is
     not a submodule, which the import rules judge): then a scan could find nothing."""
-    exported: dict[str, set[str]] = {}
-    for public in publics:
-        scope = index.scope(public)
-        if scope is None or scope.scan.exports is None or not scope.scan.exports_literal:
-            return False
-        exported[public] = set(scope.scan.exports)
+    if any(exported(public) is None for public in publics):
+        return False
     return all(
-        name in exported[public] and f"{public}.{name}" not in files for public, name in pairs
+        name in (exported(public) or ()) and f"{public}.{name}" not in files
+        for public, name in pairs
     )
 
 

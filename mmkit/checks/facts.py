@@ -38,6 +38,8 @@ Stat = tuple[int, int]
 Crossing = tuple[tuple[str, tuple[int, ...]], ...]
 """A file's imports of other modules: (imported Python module, line numbers), sorted."""
 _RECORD_LENGTH = 9
+_SEPARATOR = "\0"
+"""Between the items of a record's joined lists: no path or module name holds it."""
 
 
 @dataclass(eq=False)
@@ -477,7 +479,12 @@ def _crossing(project: Project, source: SourceFile, lines: dict[str, tuple[int, 
 
 def _was_skipped(item: object) -> bool:
     """Whether a stored record (of the file before its edit) says grimp could not scan it."""
-    return type(item) is list and len(item) == _RECORD_LENGTH and isinstance(item[7], str)
+    return (
+        type(item) is list
+        and len(item) == _RECORD_LENGTH
+        and isinstance(item[7], str)
+        and item[7].startswith("!")
+    )
 
 
 # Records as JSON -----------------------------------------------------------------------------
@@ -488,15 +495,20 @@ def _was_skipped(item: object) -> bool:
 def _record(facts: FileFacts) -> list[Any]:
     assert facts.stat is not None
     places = [[line, imported, *where] for (line, imported), where in facts.places.items()]
-    imports = (
-        facts.imports
-        if facts.imports is None or isinstance(facts.imports, str)
-        else [[imported, list(lines)] for imported, lines in facts.imports]
-    )
+    imports = facts.imports
+    if isinstance(imports, str):
+        imports = f"!{imports}"
+    elif imports is not None:
+        imports = _SEPARATOR.join(
+            f"{imported}/{','.join(map(str, lines))}" for imported, lines in imports
+        )
     taken = None
     if facts.taken is not None:
         publics, pairs = facts.taken
-        taken = [list(publics), None if pairs is None else [list(pair) for pair in pairs]]
+        taken = [
+            _SEPARATOR.join(publics),
+            None if pairs is None else _SEPARATOR.join(f"{a}/{b}" for a, b in pairs),
+        ]
     comments = [list(comment) for comment in facts.comments]
     return [*facts.stat, facts.dotted, facts.classes, comments, places, facts.scan, imports, taken]
 
@@ -528,24 +540,37 @@ def _decode_record(item: object) -> FileFacts:
 
 
 def _decode_imports(value: object) -> Crossing | str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if value == []:
-        return ()
-    return tuple(
-        (text(imported), tuple(map(integer, array(lines))))
-        for imported, lines in (array(pair, 2) for pair in array(value))
-    )
+    """`!reason` when grimp could not scan the file, else `module/line,line` joined by NUL:
+    a string splits faster than nested lists decode (a name cannot hold `/` or NUL)."""
+    if value is None:
+        return None
+    value = text(value)
+    if value.startswith("!"):
+        return value[1:]
+    found = []
+    for entry in value.split(_SEPARATOR) if value else ():
+        imported, slash, lines = entry.rpartition("/")
+        if not slash or not imported:
+            raise ValueError("not an import")
+        found.append((imported, tuple(map(int, lines.split(",")))))
+    return tuple(found)
 
 
 def _decode_taken(value: object) -> tuple[tuple[str, ...], Taken | None] | None:
+    """[public files joined by NUL, `public/name` pairs joined by NUL or null]."""
     if value is None:
         return None
     publics, pairs = array(value, 2)
-    key = tuple(map(text, array(publics)))
+    key = tuple(text(publics).split(_SEPARATOR))
     if pairs is None:
         return key, None
-    return key, tuple((text(a), text(b)) for a, b in (array(pair, 2) for pair in array(pairs)))
+    found = []
+    for entry in text(pairs).split(_SEPARATOR) if pairs else ():
+        public, slash, name = entry.rpartition("/")
+        if not slash or not public:
+            raise ValueError("not a name taken")
+        found.append((public, name))
+    return key, tuple(found)
 
 
 def _decode_memo(

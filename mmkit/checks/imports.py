@@ -119,13 +119,14 @@ def findings(
     *,
     table: ImportTable | None = None,
     pairs: list[Pair] | None = None,
+    publics: Mapping[str, set[str]] | None = None,
     statement: StatementFinder | None = None,
     reader: ScanReader = read_scan,
     taken: exports.TakenReader | None = None,
 ) -> list[Finding]:
     """E003, E004 and E005 for the project.
 
-    `graph` or `table` (and its `pairs`) lets a caller reuse what it built or cached;
+    `graph` or `table` (and its `pairs` and `publics`) lets a caller reuse what it made;
     `statement` places a reported import (by default each file that holds one is read once);
     `reader` gives the FileScan of a file that imports a public interface, whose names E003
     checks; `taken` what such a file plainly takes, which spares the scan when every name is
@@ -151,7 +152,9 @@ def findings(
         for finding in _cycle_findings(pairs, place)
         if not any(_cycle_modules(finding) <= component for component, _ in declared)
     )
-    found.extend(exports.findings(project, public_imports(pairs), reader, taken))
+    if publics is None:
+        publics = public_imports(pairs)
+    found.extend(exports.findings(project, publics, reader, taken))
     found.extend(_skipped_findings(project, table.skipped))
     found.extend(_unseen_module_findings(project, table.present))
     found.extend(_unseen_folder_findings(project, table.present))
