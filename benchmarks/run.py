@@ -564,7 +564,9 @@ def report(cases: list[Case], tools: Tools, rounds: int) -> str:
             + " |"
         )
     lines += _measure_table(
-        "CPU time (median of user + system; tach and grimp's scan use both cores)", cases, 2
+        "CPU time (median of user + system; tach, grimp's scan and a cold mmkit use both cores)",
+        cases,
+        2,
     )
     lines += _measure_table("Peak memory (median of each run's maximum resident set)", cases, 1)
     lines += [
