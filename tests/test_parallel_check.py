@@ -53,3 +53,19 @@ def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
     changed = tree / expected["change_file"]
     changed.write_text(changed.read_text() + "\n# edited\n")
     assert check(tree, "1") == alone  # the result missed: the other files' facts are cached
+
+
+def test_a_wrong_jobs_setting_is_one_line_and_exit_2(tmp_path: Path, copy_fixture) -> None:
+    project = copy_fixture("imp_small")
+    environment = {**os.environ, "MMKIT_JOBS": "two"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mmkit", "check", str(project), "--no-cache"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Error: MMKIT_JOBS must be a whole number of workers, 1 or more; got 'two'"
+    ]
