@@ -124,6 +124,11 @@ def test_the_default_follows_the_usable_cpus(monkeypatch: pytest.MonkeyPatch) ->
     assert workers.resolve_jobs(3) == 3
 
 
+def test_weights_must_match_the_items() -> None:
+    with pytest.raises(ValueError, match="2 weights for 300 items"):
+        workers.map_files(square, ITEMS, weights=[1, 2])
+
+
 def test_small_batches_stay_in_process() -> None:
     assert set(workers.map_files(pid_of, list(range(10)), jobs=2)) == {PARENT}
     assert not workers.worth_forking(workers.MIN_ITEMS - 1)

@@ -30,7 +30,7 @@ import signal
 import sys
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import Any, Generic, TypeVar
@@ -39,7 +39,8 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 JOBS_ENV = "MMKIT_JOBS"
-"""Workers to use, overriding the CPU count; 1 never forks. Empty counts as unset."""
+"""Processes to use (this one included), overriding the CPU count; 1 never forks. Empty
+counts as unset; anything but a whole number of at least 1 is an error."""
 MAX_JOBS = 8
 """The default's cap: each worker's results are unpickled here, one process, so past a few
 workers that dominates (measured on 2 CPUs only; the cap is a guess beyond that)."""
@@ -60,7 +61,7 @@ _MAX_CHUNKS = 1024
 _TASK = 4
 
 
-def jobs_setting(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
+def jobs_setting(environ: Mapping[str, str] = os.environ) -> int | None:
     """MMKIT_JOBS as a count, None when unset or empty; a wrong value is a ValueError whose
     message a CLI shows as is (a typo should not silently change how mmkit runs)."""
     raw = environ.get(JOBS_ENV, "").strip()
@@ -71,7 +72,7 @@ def jobs_setting(environ: dict[str, str] | os._Environ[str] = os.environ) -> int
     except ValueError:
         count = 0
     if count < 1:
-        raise ValueError(f"{JOBS_ENV} must be a whole number of workers, 1 or more; got {raw!r}")
+        raise ValueError(f"{JOBS_ENV} must be a whole number of processes, 1 or more; got {raw!r}")
     return count
 
 
@@ -85,7 +86,8 @@ def default_jobs() -> int:
 
 
 def resolve_jobs(jobs: int | None = None) -> int:
-    """The number of workers: `jobs` when given, else MMKIT_JOBS, else default_jobs()."""
+    """How many processes, this one included: `jobs` when given (a CLI option), else
+    MMKIT_JOBS, else default_jobs()."""
     if jobs is not None:
         if jobs < 1:
             raise ValueError(f"jobs must be 1 or more, got {jobs}")
@@ -216,6 +218,8 @@ def start(
     """
     count = len(items)
     processes = resolve_jobs(jobs)
+    if weights is not None and len(weights) != count:
+        raise ValueError(f"{len(weights)} weights for {count} items")
     whole = [range(0, count)] if count else []
     decided = worth_forking(count, weights) if fork is None else fork
     if processes < 2 or count < 2 or not decided or not can_fork():
