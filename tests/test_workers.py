@@ -66,14 +66,24 @@ def stubborn(item: int) -> Stubborn:
     return Stubborn(item)
 
 
+def open_descriptors() -> set[str]:
+    """This process's open file descriptors, where the OS lists them."""
+    try:
+        return set(os.listdir("/proc/self/fd"))
+    except OSError:
+        return set()
+
+
 @pytest.fixture(autouse=True)
 def no_children_left(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No worker outlives a call: there is no child to wait for afterwards."""
+    """No worker outlives a call, and no pipe stays open: no child to wait for afterwards."""
     monkeypatch.delenv(workers.JOBS_ENV, raising=False)
     monkeypatch.setattr(workers, "thread_count", threading.active_count)
+    before = open_descriptors()
     yield
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+    assert open_descriptors() <= before
 
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
