@@ -176,7 +176,7 @@ class Batch(Generic[Result]):
         for index, part in enumerate(self.parts):
             found = own.get(index)
             if found is None:
-                found = delivered.get(index)  # type: ignore[assignment]
+                found = delivered.get(index)
             if found is None or len(found) != len(part):
                 found = [self.function(self.items[item]) for item in part]
             results.extend(found)
@@ -311,7 +311,7 @@ def _child(
         os._exit(code)
 
 
-def _collect(workers: list[_Worker]) -> dict[int, list[object]]:
+def _collect(workers: list[_Worker]) -> dict[int, list[Any]]:
     """Read every worker's pipe to its end and unpickle what complete workers sent, keyed by
     chunk number; a worker that died sent nothing usable."""
     open_workers = {worker.fd: worker for worker in workers}
@@ -328,7 +328,7 @@ def _collect(workers: list[_Worker]) -> dict[int, list[object]]:
                 selector.unregister(worker.fd)
                 del open_workers[worker.fd]
     _reap(workers, kill=False)
-    delivered: dict[int, list[object]] = {}
+    delivered: dict[int, list[Any]] = {}
     for worker in workers:
         if worker.status != 0 or not worker.data:
             continue
