@@ -67,5 +67,5 @@ def test_a_wrong_jobs_setting_is_one_line_and_exit_2(tmp_path: Path, copy_fixtur
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Error: MMKIT_JOBS must be a whole number of workers, 1 or more; got 'two'"
+        "Error: MMKIT_JOBS must be a whole number of processes, 1 or more; got 'two'"
     ]

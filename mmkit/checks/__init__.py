@@ -76,6 +76,7 @@ def run(
         return rules is None or any(rule_id in rules for rule_id in ids)
 
     scans = relations is None or wanted(*INTERFACE_RULES, *EVENT_RULES)
+    facts.begin(scans)
     table = facts.import_table() if wanted(*IMPORT_RULES) else None
     pairs = imports.cross_module_pairs(project, table) if table is not None else []
     publics = imports.public_imports(pairs)

@@ -73,6 +73,9 @@ class Facts:
         self.project = project
         self.store = store
         self.parallel = parallel
+        self._early: tuple[list[str], frozenset[str], workers.Batch[Computed | OSError]] | None = (
+            None
+        )
         self.facts: dict[str, FileFacts] = {}
         self.scans: dict[str, FileScan] = {}
         self.reads = 0
@@ -173,13 +176,23 @@ class Facts:
         self._touched.add(source.relpath)
         return found
 
-    def prepare(self, publics: Mapping[str, set[str]], scans: bool = True) -> None:
-        """Compute up front, reading each module file once, what the rules will ask of it:
-        its basic facts; with `scans`, the relation scan of a file with a class statement and
-        of a public file (the interface rules read every one); and what it plainly takes from
-        the public files `publics` names for it. With `parallel`, a large batch is spread over
-        worker processes (mmkit.checks.workers): each file's work is a pure function."""
-        jobs: list[tuple[SourceFile, FileFacts | None, tuple[str, ...] | None]] = []
+    def begin(self, scans: bool = True) -> None:
+        """With `parallel`, start the per-file work of the module files the store does not hold
+        in worker processes when there are enough: before grimp's scan, which they overlap (a
+        process that runs grimp's threads may not fork, mmkit.checks.workers). The import
+        table is not known yet, so what a file takes from public files is read for every
+        module's public files; prepare keeps the part it imports, or reads the file again
+        when that read was not plain."""
+        if not self.parallel or self._early is not None:
+            return
+        everyone = frozenset(
+            source.dotted
+            for source in self.project.files
+            if source.module is not None
+            and not source.module.shared
+            and source.module.is_public(source.dotted)
+        )
+        relpaths: list[str] = []
         work: list[Job] = []
         weights: list[int] = []
         stats = self.store.stats if self.store is not None else {}
@@ -187,8 +200,38 @@ class Facts:
             if source.module is None:
                 continue
             facts = self.facts.get(source.relpath) or self._stored(source)
+            mode = self._scan_mode(source, facts, scans)
+            if facts is not None and mode == _NO_SCAN:
+                continue
+            relpaths.append(source.relpath)
+            work.append((str(source.path), source.dotted, everyone, mode))
+            weights.append(stats.get(source.relpath, (0, 0))[1])
+        sizes = weights if stats else None
+        if workers.forks(len(work), sizes):
+            self._early = (relpaths, everyone, workers.start(compute, work, weights=sizes))
+
+    def prepare(self, publics: Mapping[str, set[str]], scans: bool = True) -> None:
+        """Compute up front, reading each module file once, what the rules will ask of it:
+        its basic facts; with `scans`, the relation scan of a file with a class statement and
+        of a public file (the interface rules read every one); and what it plainly takes from
+        the public files `publics` names for it. What `begin` started is gathered first."""
+        early: dict[str, Computed | OSError] = {}
+        everyone: frozenset[str] = frozenset()
+        if self._early is not None:
+            relpaths, everyone, batch = self._early
+            self._early = None
+            early = dict(zip(relpaths, batch.results(), strict=True))
+        jobs: list[tuple[SourceFile, FileFacts | None, tuple[str, ...] | None]] = []
+        work: list[Job] = []
+        for source in self.project.files:
+            if source.module is None:
+                continue
+            facts = self.facts.get(source.relpath) or self._stored(source)
             wanted = publics.get(source.dotted)
             key = tuple(sorted(wanted)) if wanted else None
+            found = early.get(source.relpath)
+            if found is not None and not isinstance(found, OSError):
+                facts = self._apply(source, facts, found, key, everyone)
             mode = self._scan_mode(source, facts, scans)
             need_taken = key is not None and (
                 facts is None or facts.taken is None or facts.taken[0] != key
@@ -197,19 +240,11 @@ class Facts:
                 key = key if need_taken else None
                 jobs.append((source, facts, key))
                 work.append((str(source.path), source.dotted, frozenset(key or ()), mode))
-                weights.append(stats.get(source.relpath, (0, 1))[1])
             else:
                 self.facts[source.relpath] = facts
-        if self.parallel:
-            # grimp's scan, done by now, left its thread pool parked: forking is safe.
-            found = workers.map_files(
-                compute, work, weights=weights if stats else None, idle_native_threads=True
-            )
-        else:
-            found = [compute(job) for job in work]
-        for (source, facts, key), computed in zip(jobs, found, strict=True):
+        for (source, facts, key), computed in zip(jobs, map(compute, work), strict=True):
             if not isinstance(computed, OSError):
-                self._apply(source, facts, computed, key)
+                self._apply(source, facts, computed, key, frozenset(key or ()))
 
     def _scan_mode(self, source: SourceFile, facts: FileFacts | None, scans: bool) -> int:
         """Whether a file still needs its relation scan: never, if it has a class statement,
@@ -229,18 +264,26 @@ class Facts:
         facts: FileFacts | None,
         computed: Computed,
         key: tuple[str, ...] | None,
-    ) -> None:
-        """Keep what `compute` found for a file (the names it takes, read for `key`)."""
+        read_for: frozenset[str],
+    ) -> FileFacts:
+        """Keep what `compute` found for a file. The names it takes were read for the public
+        files `read_for`: a plain read for more files than `key` holds the same lines about
+        these (their names are among its words), so its pairs of `key`'s files are kept; a
+        read that was not plain says so only for `key` itself, else the file is read again."""
         classes, comments, scanned, taken = computed
         if facts is None:
             facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
         self.facts[source.relpath] = facts
         if scanned is not None:
             self.scans[source.relpath] = scanned
-        if key is not None:
-            facts.taken = (key, taken)
+        if key is not None and taken is not None and read_for.issuperset(key):
+            wanted = set(key)
+            facts.taken = (key, tuple(pair for pair in taken if pair[0] in wanted))
+        elif key is not None and read_for == frozenset(key):
+            facts.taken = (key, None)
         self.reads += 1
         self._touched.add(source.relpath)
+        return facts
 
     # Project-wide steps that read the facts ----------------------------------------------------
 
