@@ -179,7 +179,7 @@ class Cache:
     def manifest(self) -> Manifest:
         """The walk of root, done once per run, before any file is read."""
         if self._manifest is None:
-            self._manifest = manifest(self.config)
+            self._manifest = manifest(self.config, self.directory)
         return self._manifest
 
     def tree(self) -> tuple[Listing, ...]:
@@ -346,12 +346,13 @@ def _dict(record: dict[str, Any] | None, name: str) -> dict[str, Any]:
 # The walk ----------------------------------------------------------------------------------
 
 
-def manifest(config: Config) -> Manifest:
+def manifest(config: Config, cache_directory: Path | None = None) -> Manifest:
     """Walk root once (the walk discovery reads too) and stat every Python file, in sorted
     order, so the digests are stable.
 
     What cannot be read or listed is part of the digest too: it is a finding (W004). A cache
-    directory inside root is walked like any folder: it holds no Python file.
+    directory inside root is walked like any folder (a user may point it at a module's
+    folder), but the folder itself is no part of the digest: creating it changes nothing.
     """
     try:
         base = config.root.relative_to(config.base_dir).as_posix()
@@ -360,9 +361,11 @@ def manifest(config: Config) -> Manifest:
     prefix = "" if base == "." else f"{base}/"
     stats: dict[str, Stat] = {}
     tree = walk(config.root, stats, prefix)
+    skip = os.fspath(cache_directory) if cache_directory is not None else None
     folders: list[str] = []
-    for _, parts, _, problems in tree:
-        folders.append("/".join(parts))
+    for directory, parts, _, problems in tree:
+        if directory != skip:
+            folders.append("/".join(parts))
         folders.extend(f"!{problem.relpath}" for problem in problems)
     newest = max((found[0] for found in stats.values()), default=0)
     fractions = any(found[0] % 1_000_000_000 for found in stats.values())

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -362,3 +363,55 @@ def test_after_an_edit_only_the_edited_file_is_read(small: Path) -> None:
     edit(views, views.read_text() + "\n# edited\n")
     second, reads = run_once()
     assert (second, reads) == (first, 1)
+
+
+def test_a_file_grimp_skipped_while_racy_keeps_its_w004(small: Path, mmkit_cli: Cli) -> None:
+    """Its record is not kept (saved just now), but the import table remembers grimp skipped it."""
+    check(mmkit_cli, small)
+    broken = small / "books" / "views.py"
+    broken.write_text(broken.read_text() + "\ndef broken(:\n")
+    assert check(mmkit_cli, small) == cold(small)
+    time.sleep(0.3)  # settled now; nothing else changes
+    assert ("mmkit.W004", "books/views.py", 9) in cold(small)
+    assert check(mmkit_cli, small) == cold(small)
+
+
+def test_a_cold_run_with_a_cache_reads_each_file_once(small: Path) -> None:
+    project = load_project(small)
+    facts = Facts.of(project, cache_module.Cache.open(project.config))
+    run(project, facts=facts)
+    plain = Facts(project)
+    run(project, facts=plain)
+    # Every file once, books/views.py twice: its reported import is placed from its lines.
+    assert facts.reads == plain.reads == len(project.files) + 1
+
+
+def test_an_edited_file_is_read_once(small: Path) -> None:
+    project = load_project(small)
+    cache = cache_module.Cache.open(project.config)
+    cache.save(project, run(project, facts=Facts.of(project, cache)))
+    facade = small / "authors" / "facade.py"
+    edit(facade, facade.read_text() + "\n# edited\n")
+    project = load_project(small)
+    facts = Facts.of(project, cache_module.Cache.open(project.config))
+    assert run(project, facts=facts) == run(load_project(small))
+    assert facts.reads == 1
+
+
+def test_an_import_of_a_namespace_package_survives_a_warm_edit(
+    copy_fixture: Callable[[str], Path], mmkit_cli: Cli
+) -> None:
+    project = copy_fixture("rb_namespace_module")
+    (project / "pyproject.toml").write_text('[tool.mmkit]\nmodules = ["authors", "books"]\n')
+    edit(project / "authors" / "x.py", "X = 1\n")
+    check(mmkit_cli, project)
+    edit(project / "authors" / "x.py", "import books\n")
+    assert ("mmkit.E003", "authors/x.py", 1) in cold(project)
+    assert check(mmkit_cli, project) == cold(project)
+
+
+def test_a_cache_dir_inside_root_does_not_change_the_key(small: Path, mmkit_cli: Cli) -> None:
+    inside = small / "mmcache"
+    check(mmkit_cli, small, "--cache-dir", str(inside))
+    config = load_project(small).config
+    assert cache_module.Cache.open(config, inside).lookup() is not None

@@ -126,3 +126,20 @@ def test_a_file_read_without_its_scan_finds_the_same(copy_fixture, locations) ->
     found = locations(run(load_project(project)))
 
     assert found - EXPECTED == {("mmkit.E003", "books/tricky.py", 6)}
+
+
+def test_a_public_file_left_out_by_exclude_is_not_judged(tmp_path: Path) -> None:
+    """Its `__all__` is not read; the import itself is allowed (a public file)."""
+    for module in ("authors", "books"):
+        (tmp_path / module).mkdir()
+        (tmp_path / module / "__init__.py").write_text("")
+        (tmp_path / module / "apps.py").write_text(
+            "from django.apps import AppConfig\n\n\n"
+            f"class Config(AppConfig):\n    name = {module!r}\n"
+        )
+    (tmp_path / "authors" / "facade.py").write_text('__all__ = ["get"]\n\n\ndef get():\n    pass\n')
+    (tmp_path / "books" / "facade.py").write_text("from authors.facade import hidden\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mmkit]\nmodules = ["authors", "books"]\nexclude = ["authors/facade.py"]\n'
+    )
+    assert [(f.rule, f.path) for f in run(load_project(tmp_path))] == []

@@ -54,8 +54,8 @@ def run(
 
     Without `relations`, model relations are read from the source with `ast`. Inline
     `# mmkit: ignore[...]` comments are applied here, so both doors honour them. Every rule
-    reads the files through one facts provider (mmkit.checks.facts), so each file is read at
-    most once; a door passes one built on the cache's store, else a fresh one is made. `rules`
+    reads the files through one facts provider (mmkit.checks.facts), which reads each module
+    file once; a door passes one built on the cache's store, else a fresh one is made. `rules`
     limits the run to some rule ids: a part of the analysis none of them needs is skipped.
     """
     if not project.modules:

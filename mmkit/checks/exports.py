@@ -75,9 +75,11 @@ def findings(
         return literal[public]
 
     found: list[Finding] = []
-    for importer, publics in sorted(public_imports.items()):
+    for importer, imported in sorted(public_imports.items()):
         source = files.get(importer)
-        if source is None or source.module is None:
+        # A public file `exclude` leaves out is not read: its `__all__` is not judged.
+        publics = {public for public in imported if public in files}
+        if source is None or source.module is None or not publics:
             continue
         pairs = read_taken(source, frozenset(publics))
         if pairs is not None and _all_exported(pairs, publics, exported, files):

@@ -4,9 +4,10 @@ The analysis runs files -> per-file facts (here) -> project-wide resolution (the
 the import table) -> rules -> findings. A file's facts are: whether it has a class statement,
 its `# mmkit:` comments, where its reported imports sit, its relation scan (a FileScan), the
 imports of other modules grimp's scan found in it, and the names it takes from public
-interfaces. `Facts` gives them to the rules, each computed on first use and each file read at
-most once. Built on a FactsStore (mmkit.cache), it reuses the records of unchanged files and
-leaves the new ones in the store; the cache never looks inside a record.
+interfaces. `Facts` gives them to the rules: `prepare` computes them reading each module file
+once (a file with a reported import is read once more to place it; one a name leads to outside
+the modules, when asked). Built on a FactsStore (mmkit.cache), it reuses the records of
+unchanged files and leaves the new ones in the store; the cache never looks inside a record.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ from mmkit.shapes import ERRORS, array, flag, integer, mapping, text
 from mmkit.suppressions import Comment, comments_in
 
 if TYPE_CHECKING:
-    from mmkit.cache import Cache, FactsStore
+    from mmkit.cache import Cache, FactsStore, Stat
 
-Stat = tuple[int, int]
-"""A file's (modification time in ns, size): what says it is unchanged since last time."""
 Crossing = tuple[tuple[str, tuple[int, ...]], ...]
 """A file's imports of other modules: (imported Python module, line numbers), sorted."""
 _RECORD_LENGTH = 9
@@ -83,6 +82,10 @@ class Facts:
         self._places: dict[str, FilePlaces] = {}
         self._last: tuple[str, bytes] | None = None
         self._table: ImportTable | None = None
+        self._imports: dict[str, Crossing | str] = {}
+        """grimp's findings for files whose facts are not made yet (prepare makes them)."""
+        self._held: dict[str, bytes] = {}
+        """The bytes of edited files the import table read, for prepare: read once."""
 
     @classmethod
     def of(cls, project: Project, cache: Cache | None, parallel: bool = False) -> Facts:
@@ -108,6 +111,7 @@ class Facts:
             facts = FileFacts(
                 self._stat(source), source.dotted, may_define_classes(data), comments_in(data), {}
             )
+            facts.imports = self._imports.pop(source.relpath, None)
             self._touched.add(source.relpath)
         self.facts[source.relpath] = facts
         return facts
@@ -242,9 +246,11 @@ class Facts:
                 work.append((str(source.path), source.dotted, frozenset(key or ()), mode))
             else:
                 self.facts[source.relpath] = facts
-        for (source, facts, key), computed in zip(jobs, map(compute, work), strict=True):
+        for (source, facts, key), job in zip(jobs, work, strict=True):
+            held = self._held.pop(source.relpath, None)
+            computed = compute(job) if held is None else computed_from(held, job)
             if not isinstance(computed, OSError):
-                self._apply(source, facts, computed, key, frozenset(key or ()))
+                self._apply(source, facts, computed, key, frozenset(key or ()), held is None)
 
     def _scan_mode(self, source: SourceFile, facts: FileFacts | None, scans: bool) -> int:
         """Whether a file still needs its relation scan: never, if it has a class statement,
@@ -265,6 +271,7 @@ class Facts:
         computed: Computed,
         key: tuple[str, ...] | None,
         read_for: frozenset[str],
+        read: bool = True,
     ) -> FileFacts:
         """Keep what `compute` found for a file. The names it takes were read for the public
         files `read_for`: a plain read for more files than `key` holds the same lines about
@@ -273,6 +280,7 @@ class Facts:
         classes, comments, scanned, taken = computed
         if facts is None:
             facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
+            facts.imports = self._imports.pop(source.relpath, None)
         self.facts[source.relpath] = facts
         if scanned is not None:
             self.scans[source.relpath] = scanned
@@ -281,7 +289,7 @@ class Facts:
             facts.taken = (key, tuple(pair for pair in taken if pair[0] in wanted))
         elif key is not None and read_for == frozenset(key):
             facts.taken = (key, None)
-        self.reads += 1
+        self.reads += read
         self._touched.add(source.relpath)
         return facts
 
@@ -380,6 +388,7 @@ class Facts:
         try:
             modules = frozenset(map(text, array(meta["modules"])))
             present = frozenset(map(text, array(meta["present"])))
+            unscanned = frozenset(map(text, array(meta["skipped"])))
         except ERRORS:
             return None
         project = self.project
@@ -392,12 +401,13 @@ class Facts:
             if isinstance(facts, OSError):
                 return None
             if facts.imports is None:
-                if _was_skipped(store.records.get(source.relpath)):
+                if source.relpath in unscanned:
                     return None
+                data = self._bytes(source)
+                if isinstance(data, OSError):
+                    return None
+                self._held[source.relpath] = data  # prepare needs it too: read once
                 if source.dotted in modules:
-                    data = self._bytes(source)
-                    if isinstance(data, OSError):
-                        return None
                     package = source.path.name == "__init__.py"
                     found = scan_imports(data, source.dotted, package, modules)
                     if found is None:
@@ -426,18 +436,25 @@ class Facts:
         for source in self.project.files:
             if source.module is None:
                 continue
-            facts = self.file(source)
-            if isinstance(facts, OSError):
-                continue
             value = reasons.get(source.path, table.imports.get(source.dotted, ()))
+            facts = self.facts.get(source.relpath) or self._stored(source)
+            if facts is None:
+                self._imports[source.relpath] = value  # its facts are made by prepare
+                continue
+            self.facts[source.relpath] = facts
             if facts.imports != value:
                 facts.imports = value
                 self._touched.add(source.relpath)
         names = store.dotted_names(self.project.root_prefix)
+        # A folder without __init__.py (a namespace package) is a module to grimp too.
+        names |= {name[:at] for name in names for at, c in enumerate(name) if c == "."}
         store.shared["imports"] = {
             "scope": store.scope,
             "modules": sorted(graph.modules & names),
             "present": sorted(table.present),
+            "skipped": sorted(
+                source.relpath for source in self.project.files if source.path in reasons
+            ),
         }
         store.changed = True
         return table
@@ -477,12 +494,17 @@ def compute(job: Job) -> Computed | OSError:
     """One file's facts from one read: a pure function of its bytes (and of the public files
     whose names it is read for), so it may run in any process. The scan mode says whether to
     scan it: never, if it has a class statement, or always."""
-    path, dotted, publics, mode = job
     try:
-        with open(path, "rb") as stream:
+        with open(job[0], "rb") as stream:
             data = stream.read()
     except OSError as error:
         return error
+    return computed_from(data, job)
+
+
+def computed_from(data: bytes, job: Job) -> Computed:
+    """compute for bytes already read."""
+    path, dotted, publics, mode = job
     classes = may_define_classes(data)
     scanned = None
     if mode == _SCAN or (mode == _SCAN_CLASSES and classes):
@@ -518,16 +540,6 @@ def _crossing(project: Project, source: SourceFile, lines: dict[str, tuple[int, 
         if target is not None and target.name != source.module.name:
             found.append((imported, numbers))
     return tuple(sorted(found))
-
-
-def _was_skipped(item: object) -> bool:
-    """Whether a stored record (of the file before its edit) says grimp could not scan it."""
-    return (
-        type(item) is list
-        and len(item) == _RECORD_LENGTH
-        and isinstance(item[7], str)
-        and item[7].startswith("!")
-    )
 
 
 # Records as JSON -----------------------------------------------------------------------------
@@ -667,7 +679,7 @@ def _decode(value: object) -> object:
         return tuple([_decode(item) for item in value])
     if isinstance(value, dict):
         ((name, fields),) = value.items()
-        cls = _SCAN_CLASSES.get(name)
+        cls = _SCAN_TYPES.get(name)
         if cls is None or not isinstance(fields, list):
             raise ValueError(f"unknown cached type {name!r}")
         return cls(*[_decode(item) for item in fields])
@@ -684,7 +696,7 @@ def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     return found
 
 
-_SCAN_CLASSES: dict[str, type] = {
+_SCAN_TYPES: dict[str, type] = {
     name: value
     for name, value in vars(model_scan_module).items()
     if isinstance(value, type) and dataclasses.is_dataclass(value)
