@@ -189,6 +189,23 @@ class Facts:
         when that read was not plain."""
         if not self.parallel or self._early is not None:
             return
+        sources: list[tuple[SourceFile, int]] = []
+        weights: list[int] = []
+        stats = self.store.stats if self.store is not None else {}
+        for source in self.project.files:
+            if source.module is None:
+                continue
+            facts = self.facts.get(source.relpath) or self._stored(source)
+            if facts is not None:
+                self.facts[source.relpath] = facts  # decoded once, whatever comes next
+            mode = self._scan_mode(source, facts, scans)
+            if facts is not None and mode == _NO_SCAN:
+                continue
+            sources.append((source, mode))
+            weights.append(stats.get(source.relpath, (0, 0))[1])
+        sizes = weights if stats else None
+        if not workers.forks(len(sources), sizes):
+            return
         everyone = frozenset(
             source.dotted
             for source in self.project.files
@@ -196,23 +213,9 @@ class Facts:
             and not source.module.shared
             and source.module.is_public(source.dotted)
         )
-        relpaths: list[str] = []
-        work: list[Job] = []
-        weights: list[int] = []
-        stats = self.store.stats if self.store is not None else {}
-        for source in self.project.files:
-            if source.module is None:
-                continue
-            facts = self.facts.get(source.relpath) or self._stored(source)
-            mode = self._scan_mode(source, facts, scans)
-            if facts is not None and mode == _NO_SCAN:
-                continue
-            relpaths.append(source.relpath)
-            work.append((str(source.path), source.dotted, everyone, mode))
-            weights.append(stats.get(source.relpath, (0, 0))[1])
-        sizes = weights if stats else None
-        if workers.forks(len(work), sizes):
-            self._early = (relpaths, everyone, workers.start(compute, work, weights=sizes))
+        work = [(str(source.path), source.dotted, everyone, mode) for source, mode in sources]
+        relpaths = [source.relpath for source, _ in sources]
+        self._early = (relpaths, everyone, workers.start(compute, work, weights=sizes))
 
     def prepare(self, publics: Mapping[str, set[str]], scans: bool = True) -> None:
         """Compute up front, reading each module file once, what the rules will ask of it:
