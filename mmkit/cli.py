@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mmkit import __version__
+from mmkit.analysis import analyse, without_gc_pauses
 from mmkit.config import Config, ConfigError
 from mmkit.launcher import summarize
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, discover, load_project, require_modules
+from mmkit.project import Project, load_project, require_modules
 
 if TYPE_CHECKING:
-    from mmkit.cache import Cache, Result
+    from mmkit.cache import Cache
 
 
 class ProjectError(click.ClickException):
@@ -31,25 +31,6 @@ class Interrupted(click.ClickException):
     """Ctrl-C or SIGTERM during a command that undid its work: exit 130, as shells expect."""
 
     exit_code = 130
-
-
-@contextmanager
-def without_gc_pauses() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while the analysis allocates.
-
-    Parsing and graph building make millions of objects but next to no reference cycles, and
-    every full collection walks all of them: half a second on a large code base. A command
-    is a short process, so the few cycles wait for the end of the analysis.
-    """
-    gc.freeze()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 @contextmanager
@@ -88,50 +69,13 @@ def cache_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def open_cache(
-    config: Config, no_cache: bool, cache_dir: Path | None, prepared: object = None
-) -> Cache | None:
-    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy.
-
-    `prepared`: the cache mmkit.launcher opened for this command line (the context's obj),
-    taken when it is the default one of this configuration, so root is not walked again.
-    """
+def open_cache(config: Config, no_cache: bool, cache_dir: Path | None) -> Cache | None:
+    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy."""
     if no_cache:
         return None
     from mmkit.cache import Cache
 
-    if isinstance(prepared, Cache) and cache_dir is None and prepared.config == config:
-        return prepared
     return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
-
-
-def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> Result:
-    """Every finding before the baseline: stored ones when nothing changed, else a fresh run.
-
-    A run answered from the cache discovers nothing and imports neither grimp nor the checks.
-    With `allow_empty`, a project without modules is mmkit.W005 (`check`), else an error.
-    """
-    from mmkit.cache import Result
-
-    if cache is not None:
-        stored = cache.lookup()
-        if stored is not None:
-            return stored
-    from mmkit import checks
-    from mmkit.checks import workers
-    from mmkit.checks.facts import Facts
-
-    try:
-        workers.jobs_setting()
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-    project = discover(config, cache.tree() if cache is not None else None)
-    if not allow_empty:
-        require_modules(project)
-    findings = checks.run(project, facts=Facts.of(project, cache, parallel=True))
-    if cache is not None:
-        cache.save(project, findings)
-    return Result(tuple(findings), len(project.modules), len(project.files))
 
 
 def check_report(
@@ -140,20 +84,19 @@ def check_report(
     no_cache: bool = False,
     cache_dir: Path | None = None,
     path_prefix: str | None = "",
-    prepared: object = None,
 ) -> Report:
     """Load the project at or above PATH, run every check and count what was checked.
 
     With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
     entries that no longer occur are reported as stale. `path_prefix` None asks git where
-    the project sits in its repository. `prepared`: see open_cache.
+    the project sits in its repository.
     """
     from mmkit import config
 
     started = time.perf_counter()
     with one_line_errors(), without_gc_pauses():
         configuration = config.load(path)
-        cache = open_cache(configuration, no_cache, cache_dir, prepared)
+        cache = open_cache(configuration, no_cache, cache_dir)
         result = analyse(configuration, cache, True)
         return summarize(configuration, result, use_baseline, started, path_prefix)
 
@@ -197,8 +140,7 @@ def check(
     """
     if fmt not in ("sarif", "github"):
         path_prefix = ""
-    prepared = click.get_current_context().obj
-    report = check_report(path, not no_baseline, no_cache, cache_dir, path_prefix, prepared)
+    report = check_report(path, not no_baseline, no_cache, cache_dir, path_prefix)
     click.echo(render(fmt, report), nl=False)
     raise SystemExit(1 if report.failed else 0)
 

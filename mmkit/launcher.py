@@ -1,9 +1,10 @@
-"""The `mmkit` console script and `python -m mmkit`: a warm `mmkit check` without click.
+"""The `mmkit` console script and `python -m mmkit`: a plain `mmkit check` without click.
 
 A check with nothing changed since the last run is answered from the cache in a few dozen
-milliseconds, and importing click and the commands would add a sixth to that. So the plain
-forms of `mmkit check` are answered here; any other command, option or environment, a cache
-miss and every error go to the click app in mmkit.cli, which prints and exits as it always has.
+milliseconds, and importing click and the commands would add a sixth to that (and 15 ms to
+every other run). So the plain forms of `mmkit check` are run here; any other command, option
+or environment and every error go to the click app in mmkit.cli, which runs the command again
+and prints and exits as it always has.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
-    from mmkit.cache import Cache, Result
+    from mmkit.cache import Result
     from mmkit.config import Config
     from mmkit.output import Report
 
@@ -27,25 +28,20 @@ VALUE_OPTIONS = ("--format", "--path-prefix")
 NEEDS_PREFIX = ("sarif", "github")
 
 
-CheckRequest = tuple[str, str, bool, str | None]
-"""A `mmkit check` command line this module answers: path, format, use_baseline, path_prefix
-(a plain tuple: a NamedTuple class costs a millisecond to make)."""
+CheckRequest = tuple[str, str, bool, str | None, bool]
+"""A `mmkit check` command line this module answers: path, format, use_baseline, path_prefix,
+no_cache (a plain tuple: a NamedTuple class costs a millisecond to make)."""
 
 
 def main() -> None:
-    """Run `mmkit` with sys.argv and end the process: a warm check here, the rest in click.
-
-    On a cache miss the opened cache (its walk of root done) goes to the click app as the
-    context's obj, so the run that follows does not walk the files a second time.
-    """
-    prepared = None
+    """Run `mmkit` with sys.argv and end the process: a plain check here, the rest in click."""
     request = plain_check(sys.argv[1:], os.environ)
     try:
         if request is not None:
-            prepared = warm_check(request)
+            plain_run(request)
         from mmkit.cli import main as cli
 
-        cli(obj=prepared)
+        cli()
     finally:
         # The collection at exit would walk every object the run made, only to free them
         # anyway: 4 ms, a tenth of a warm check. Frozen objects are left out of it.
@@ -53,8 +49,9 @@ def main() -> None:
 
 
 def plain_check(args: list[str], environ: Mapping[str, str]) -> CheckRequest | None:
-    """The request when `args` are `check [PATH] [--format F] [--no-baseline] [--path-prefix P]`
-    with each given once, in an environment that changes nothing click would read; else None.
+    """The request when `args` are `check [PATH] [--format F] [--no-baseline] [--path-prefix P]
+    [--no-cache]` with each given once, in an environment that changes nothing click would
+    read; else None.
 
     What click alone decides (an unknown or repeated option, a value that looks like an
     option, `--`, help, shell completion, MMKIT_CACHE_DIR) is left to click.
@@ -66,11 +63,14 @@ def plain_check(args: list[str], environ: Mapping[str, str]) -> CheckRequest | N
     values: dict[str, str] = {}
     path: str | None = None
     use_baseline = True
+    no_cache = False
     rest = iter(args[1:])
     for arg in rest:
         name, equals, value = arg.partition("=")
         if arg == "--no-baseline" and use_baseline:
             use_baseline = False
+        elif arg == "--no-cache" and not no_cache:
+            no_cache = True
         elif name in VALUE_OPTIONS and name not in values:
             value = value if equals else next(rest, "-")  # no value: click's error
             if value.startswith("-"):
@@ -88,38 +88,41 @@ def plain_check(args: list[str], environ: Mapping[str, str]) -> CheckRequest | N
     if not os.access(path, os.R_OK):
         return None
     prefix = values.get("--path-prefix") if fmt in NEEDS_PREFIX else ""
-    return path, fmt, use_baseline, prefix
+    return path, fmt, use_baseline, prefix, no_cache
 
 
-def warm_check(request: CheckRequest) -> Cache | None:
-    """Print the check's report and exit when the cache holds its result.
+def plain_run(request: CheckRequest) -> None:
+    """Run the check, print its report and exit: from the cache when nothing changed, else
+    the analysis (mmkit.analysis), as the click command runs it.
 
-    Otherwise return the opened cache on a miss, or None when anything went wrong: the
-    click app then runs the check (nothing here writes), and reports an error as before.
+    When anything goes wrong it returns instead, and the click app runs the check again and
+    reports the error as before (a cache written meanwhile is complete, written atomically).
     """
-    path, fmt, use_baseline, path_prefix = request
-    # The collector stays off for good: this process only checks, and after a miss the
-    # analysis runs without it anyway (cli's without_gc_pauses). A collection here would
-    # only walk what the imports and the run made: a full one among the imports, and one
-    # of everything after it was switched back on, 2.5 ms together.
+    path, fmt, use_baseline, path_prefix, no_cache = request
+    # The collector stays off for good: this process only checks, and the analysis runs
+    # without it anyway. A collection here would only walk what the imports and the run
+    # made: a full one among the imports, and one of everything after it was switched back
+    # on, 2.5 ms together.
     gc.disable()
     try:
-        from mmkit.cache import Cache
+        from mmkit.analysis import analyse
         from mmkit.config import load
         from mmkit.output import render
 
         started = time.perf_counter()
         configuration = load(path)
-        cache = Cache.open(configuration)
-        result = cache.lookup()
-        if result is None:
-            return cache
+        cache = None
+        if not no_cache:
+            from mmkit.cache import Cache
+
+            cache = Cache.open(configuration)
+        result = analyse(configuration, cache, allow_empty=True)
         report = summarize(configuration, result, use_baseline, started, path_prefix)
         text = render(fmt, report)
     except KeyboardInterrupt:
         aborted()
     except Exception:
-        return None
+        return
     emit(text)
     raise SystemExit(1 if report.failed else 0)
 

@@ -135,7 +135,7 @@ def test_a_plain_warm_check_imports_nothing_it_does_not_use(
 @pytest.mark.parametrize(
     "args",
     [
-        ("check", ".", "--no-cache"),
+        ("check", ".", "--no-cache", "--no-cache"),
         ("check", ".", "--format", "xml"),
         ("check", ".", "--format"),
         ("check", ".", "--format", "json", "--format", "text"),
@@ -156,6 +156,25 @@ def test_every_other_command_line_goes_to_click_unchanged(
     launched, slow = run(project, *args), run(project, *args, click_app=True)
 
     assert not launched.fast
+    assert launched.shown() == slow.shown()
+
+
+@pytest.mark.parametrize("args", [("check", ".", "--no-cache"), ("check", "--format", "json")])
+def test_a_plain_cold_check_runs_without_click_and_prints_what_click_prints(
+    warm: Callable[[str], Path], args: tuple[str, ...]
+) -> None:
+    """A miss (an edited file) or `--no-cache` runs the analysis here, click never imported."""
+    project = warm("imp_small")
+    views = project / "books" / "views.py"
+    views.write_text(views.read_text() + "\n# edited\n")
+
+    launched = run(project, *args)
+    views.write_text(views.read_text() + "# again\n")
+    slow = run(project, *args, click_app=True)
+
+    assert not launched.imported & {"click", "mmkit.cli"}
+    assert "grimp" in launched.imported or "--no-cache" not in args
+    assert launched.code == 1
     assert launched.shown() == slow.shown()
 
 
@@ -190,8 +209,8 @@ def test_a_miss_walks_the_files_once(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The cache the launcher opened for its lookup goes on to the click app's run, and its
-    walk of root to the discovery: one walk in all."""
+    """A miss is run by the launcher itself, its cache's walk of root handed to the discovery:
+    one walk in all."""
     from mmkit import project as project_module
 
     monkeypatch.delenv("MMKIT_CACHE_DIR", raising=False)
