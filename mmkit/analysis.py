@@ -1,4 +1,5 @@
-"""The analysis as a command runs it: the cache's answer, or discovery and checks.run.
+"""The analysis as a command runs it: the cache's answer, or discovery and checks.run; and
+the report of `mmkit check`.
 
 Shared by the click commands (mmkit.cli) and the console script's quick path (mmkit.launcher),
 so it imports neither click nor, until a run needs them, grimp and the checks.
@@ -7,15 +8,18 @@ so it imports neither click nor, until a run needs them, grimp and the checks.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mmkit.config import Config, ConfigError
+from mmkit.config import Config, ConfigError, load
 from mmkit.project import discover, require_modules
 
 if TYPE_CHECKING:
     from mmkit.cache import Cache, Result
+    from mmkit.output import Report
 
 
 @contextmanager
@@ -65,3 +69,67 @@ def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> R
     if cache is not None:
         cache.save(project, findings)
     return Result(tuple(findings), len(project.modules), len(project.files))
+
+
+def open_cache(config: Config, no_cache: bool, cache_dir: Path | None = None) -> Cache | None:
+    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy."""
+    if no_cache:
+        return None
+    from mmkit.cache import Cache
+
+    return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
+
+
+def check_report(
+    path: str,
+    use_baseline: bool = True,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+    path_prefix: str | None = "",
+) -> Report:
+    """Load the project at or above PATH, run every check and count what was checked.
+
+    With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
+    entries that no longer occur are reported as stale. `path_prefix` None asks git where
+    the project sits in its repository.
+    """
+    started = time.perf_counter()
+    configuration = load(path)
+    result = analyse(configuration, open_cache(configuration, no_cache, cache_dir), True)
+    return summarize(configuration, result, use_baseline, started, path_prefix)
+
+
+def summarize(
+    configuration: Config,
+    result: Result,
+    use_baseline: bool,
+    started: float,
+    path_prefix: str | None,
+) -> Report:
+    """The report of a check: the baseline applied, the discovery note, the seconds since
+    `started`, and the path prefix as given or, for None, where git says the project sits.
+
+    The baseline is read on every run, also when the findings come from the cache.
+    """
+    from mmkit import baseline, vcs
+    from mmkit.output import Report
+    from mmkit.project import Project, discovery_note
+
+    note = discovery_note(configuration)
+    outcome = (
+        baseline.filter_for_project(Project(configuration, ()), result.findings)
+        if use_baseline
+        else baseline.Outcome(open=result.findings)
+    )
+    return Report(
+        findings=outcome.open,
+        modules=result.modules,
+        files=result.files,
+        seconds=time.perf_counter() - started,
+        baselined=outcome.baselined,
+        stale=outcome.stale,
+        notes=(note,) if note else (),
+        path_prefix=vcs.path_prefix(configuration.base_dir)
+        if path_prefix is None
+        else vcs.normalize_prefix(path_prefix),
+    )

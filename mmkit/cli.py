@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from mmkit import __version__
-from mmkit.analysis import analyse, without_gc_pauses
-from mmkit.config import Config, ConfigError
-from mmkit.launcher import summarize
+from mmkit import __version__, analysis
+from mmkit.analysis import analyse, open_cache, without_gc_pauses
+from mmkit.config import ConfigError
 from mmkit.output import FORMATS, Report, render
 from mmkit.project import Project, load_project, require_modules
-
-if TYPE_CHECKING:
-    from mmkit.cache import Cache
 
 
 class ProjectError(click.ClickException):
@@ -69,15 +64,6 @@ def cache_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def open_cache(config: Config, no_cache: bool, cache_dir: Path | None) -> Cache | None:
-    """The project's cache, or None with `--no-cache`; mmkit.cache imports nothing heavy."""
-    if no_cache:
-        return None
-    from mmkit.cache import Cache
-
-    return Cache.open(config, cache_dir.resolve() if cache_dir is not None else None)
-
-
 def check_report(
     path: str,
     use_baseline: bool = True,
@@ -85,20 +71,9 @@ def check_report(
     cache_dir: Path | None = None,
     path_prefix: str | None = "",
 ) -> Report:
-    """Load the project at or above PATH, run every check and count what was checked.
-
-    With `use_baseline`, findings recorded in mmkit-baseline.json are left out and its
-    entries that no longer occur are reported as stale. `path_prefix` None asks git where
-    the project sits in its repository.
-    """
-    from mmkit import config
-
-    started = time.perf_counter()
+    """mmkit.analysis.check_report, its errors one line each (ProjectError)."""
     with one_line_errors(), without_gc_pauses():
-        configuration = config.load(path)
-        cache = open_cache(configuration, no_cache, cache_dir)
-        result = analyse(configuration, cache, True)
-        return summarize(configuration, result, use_baseline, started, path_prefix)
+        return analysis.check_report(path, use_baseline, no_cache, cache_dir, path_prefix)
 
 
 @main.command()

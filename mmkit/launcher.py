@@ -12,15 +12,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import time
 from collections.abc import Mapping
 from contextlib import suppress
-from typing import TYPE_CHECKING, NoReturn
-
-if TYPE_CHECKING:
-    from mmkit.cache import Result
-    from mmkit.config import Config
-    from mmkit.output import Report
+from typing import NoReturn
 
 FORMATS = ("text", "json", "sarif", "github")
 """mmkit.output.FORMATS, repeated so that reading the command line imports nothing."""
@@ -105,19 +99,10 @@ def plain_run(request: CheckRequest) -> None:
     # on, 2.5 ms together.
     gc.disable()
     try:
-        from mmkit.analysis import analyse
-        from mmkit.config import load
+        from mmkit.analysis import check_report
         from mmkit.output import render
 
-        started = time.perf_counter()
-        configuration = load(path)
-        cache = None
-        if not no_cache:
-            from mmkit.cache import Cache
-
-            cache = Cache.open(configuration)
-        result = analyse(configuration, cache, allow_empty=True)
-        report = summarize(configuration, result, use_baseline, started, path_prefix)
+        report = check_report(path, use_baseline, no_cache, None, path_prefix)
         text = render(fmt, report)
     except KeyboardInterrupt:
         aborted()
@@ -125,42 +110,6 @@ def plain_run(request: CheckRequest) -> None:
         return
     emit(text)
     raise SystemExit(1 if report.failed else 0)
-
-
-def summarize(
-    configuration: Config,
-    result: Result,
-    use_baseline: bool,
-    started: float,
-    path_prefix: str | None,
-) -> Report:
-    """The report of a check: the baseline applied, the discovery note, the seconds since
-    `started`, and the path prefix as given or, for None, where git says the project sits.
-
-    The baseline is read on every run, also when the findings come from the cache.
-    """
-    from mmkit import baseline, vcs
-    from mmkit.output import Report
-    from mmkit.project import Project, discovery_note
-
-    note = discovery_note(configuration)
-    outcome = (
-        baseline.filter_for_project(Project(configuration, ()), result.findings)
-        if use_baseline
-        else baseline.Outcome(open=result.findings)
-    )
-    return Report(
-        findings=outcome.open,
-        modules=result.modules,
-        files=result.files,
-        seconds=time.perf_counter() - started,
-        baselined=outcome.baselined,
-        stale=outcome.stale,
-        notes=(note,) if note else (),
-        path_prefix=vcs.path_prefix(configuration.base_dir)
-        if path_prefix is None
-        else vcs.normalize_prefix(path_prefix),
-    )
 
 
 def emit(text: str) -> None:
