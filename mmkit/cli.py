@@ -13,7 +13,7 @@ from mmkit import __version__, analysis
 from mmkit.analysis import analyse, open_cache, without_gc_pauses
 from mmkit.config import ConfigError
 from mmkit.output import FORMATS, Report, render
-from mmkit.project import Project, load_project, require_modules
+from mmkit.project import Project, discover, load_project, require_modules
 
 
 class ProjectError(click.ClickException):
@@ -195,11 +195,13 @@ def explain(rule: str | None) -> None:
 @cache_options
 def graph(path: str, fmt: str, no_cache: bool, cache_dir: Path | None) -> None:
     """Draw the modules and their dependencies; violations are red, dashed and counted per rule."""
+    from mmkit import config
     from mmkit import graph as module_graph
 
     with one_line_errors(), without_gc_pauses():
-        project = require_modules(load_project(path))
-        cache = open_cache(project.config, no_cache, cache_dir)
+        configuration = config.load(path)
+        cache = open_cache(configuration, no_cache, cache_dir)
+        project = require_modules(discover(configuration, cache.tree() if cache else None))
         drawn = module_graph.for_project(project, cache)
         if cache is not None:
             cache.save(project, None)

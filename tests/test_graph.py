@@ -97,3 +97,23 @@ def test_a_configuration_error_is_one_line_and_exit_2(tmp_path: Path, mmkit_cli:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert "module 'nowhere' not found" in result.stderr
+
+
+def test_the_graph_walks_the_project_once(
+    copy_fixture: Callable[[str], Path], mmkit_cli: Cli, monkeypatch
+) -> None:
+    """The cache's walk of root (its key) is the one discovery reads too."""
+    from mmkit import project as project_module
+
+    monkeypatch.delenv("MMKIT_CACHE_DIR", raising=False)
+    project = copy_fixture("imp_small")
+    walks: list[Path] = []
+    walk = project_module._python_files_by_directory
+
+    def counted(root: Path, *args: object) -> object:
+        walks.append(root)
+        return walk(root, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(project_module, "_python_files_by_directory", counted)
+    assert mmkit_cli("graph", str(project)).exit_code == 0
+    assert walks == [project]
