@@ -108,11 +108,7 @@ class Facts:
             data = self._bytes(source)
             if isinstance(data, OSError):
                 return data
-            facts = FileFacts(
-                self._stat(source), source.dotted, may_define_classes(data), comments_in(data), {}
-            )
-            facts.imports = self._imports.pop(source.relpath, None)
-            self._touched.add(source.relpath)
+            facts = self._new(source, may_define_classes(data), comments_in(data))
         self.facts[source.relpath] = facts
         return facts
 
@@ -282,8 +278,7 @@ class Facts:
         read that was not plain says so only for `key` itself, else the file is read again."""
         classes, comments, scanned, taken = computed
         if facts is None:
-            facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
-            facts.imports = self._imports.pop(source.relpath, None)
+            facts = self._new(source, classes, comments)
         self.facts[source.relpath] = facts
         if scanned is not None:
             self.scans[source.relpath] = scanned
@@ -348,6 +343,14 @@ class Facts:
         self._touched.clear()
 
     # Inside ------------------------------------------------------------------------------------
+
+    def _new(self, source: SourceFile, classes: bool, comments: tuple[Comment, ...]) -> FileFacts:
+        """A file's facts made anew this run, with the imports grimp's scan found in it if
+        the import table came first (it parks them in `_imports`)."""
+        facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
+        facts.imports = self._imports.pop(source.relpath, None)
+        self._touched.add(source.relpath)
+        return facts
 
     def _stat(self, source: SourceFile) -> Stat | None:
         return self.store.stats.get(source.relpath) if self.store is not None else None
