@@ -147,7 +147,7 @@ class Project:
     def _listing(self) -> tuple[Listing, ...]:
         if self.tree is not None:
             return self.tree
-        return tuple(_python_files_by_directory(self.root))
+        return walk(self.root)
 
     @cached_property
     def unreadable(self) -> tuple[Unreadable, ...]:
