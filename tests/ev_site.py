@@ -97,9 +97,14 @@ def copy_site(tmp_path: Path) -> Path:
     return target
 
 
-def sqlite_site(tmp_path: Path, events: dict[str, Any] | None = None) -> Site:
+def sqlite_site(
+    tmp_path: Path, events: dict[str, Any] | None = None, database_from: Path | None = None
+) -> Site:
+    """A copy on its own SQLite file: empty, or a copy of database_from (a migrated one)."""
     path = copy_site(tmp_path)
     database = tmp_path / "ev.sqlite3"
+    if database_from is not None:
+        shutil.copyfile(database_from, database)
     return Site(path, {"EV_SQLITE": str(database)}, sqlite=database, events=events or {})
 
 

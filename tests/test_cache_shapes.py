@@ -8,12 +8,13 @@ without the cache finds, and must not write the damage back.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cache import check as cached_check
+from test_cache import edit
 
 from mmkit.checks import run
 from mmkit.project import load_project
@@ -28,18 +29,12 @@ def small(copy_fixture: Callable[[str], Path]) -> Path:
 
 
 def check(mmkit_cli: Callable[..., Any], project: Path, cache: Path) -> set[tuple[str, str, int]]:
-    result = mmkit_cli(
-        "check", str(project), "--format", "json", "--no-baseline", "--cache-dir", str(cache)
-    )
-    assert result.exit_code in (0, 1), result.output
-    return {(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]}
+    return cached_check(mmkit_cli, project, "--cache-dir", str(cache))
 
 
 def touch_back(path: Path) -> None:
     """Change a file's stat (a few seconds in the past, so it may be cached)."""
-    path.write_text(path.read_text() + "\n")
-    past = path.stat().st_mtime_ns - 5_000_000_000
-    os.utime(path, ns=(past, past))
+    edit(path, path.read_text() + "\n")
 
 
 def first_finding(record: dict[str, Any]) -> dict[str, Any]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from example_site import copy_example
 
 from mmkit.findings import Finding
 from mmkit.output import Report, render
@@ -131,8 +131,7 @@ def test_the_example_project_is_clean(mmkit_cli) -> None:
 def test_a_view_importing_another_modules_model_is_exactly_one_finding(
     tmp_path, check_project, locations
 ) -> None:
-    example = tmp_path / "example_project"
-    shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))
+    example = copy_example(tmp_path)
     views = example / "web" / "views.py"
     lines = views.read_text().splitlines(keepends=True)
     at = lines.index("import books.facade\n") + 1

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from example_site import copy_example
 from test_decouple_migrations import EVENTS, STEPS
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
@@ -46,12 +46,7 @@ facade.delete_author(Author.objects.get(name="Ann").pk)
 
 def legacy_example(tmp_path: Path) -> Path:
     """The example as a code base that still has the ForeignKey, before any migration ran."""
-    project = tmp_path / "example_project"
-    shutil.copytree(
-        EXAMPLE,
-        project,
-        ignore=shutil.ignore_patterns("__pycache__", ".mmkit_cache", "db.sqlite3", ".ruff_cache"),
-    )
+    project = copy_example(tmp_path)
     models = project / "books/models.py"
     text, count = re.subn(r"    author_id = models\.\w+\(.*\)\n", FOREIGN_KEY, models.read_text())
     assert count == 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from example_site import copy_example, with_foreign_key
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
@@ -238,18 +238,8 @@ def test_the_example_project() -> None:
 
 @pytest.mark.skipif(not (EXAMPLE / "manage.py").is_file(), reason="no example project yet")
 def test_a_copy_of_the_example_with_a_cross_module_foreign_key(tmp_path: Path) -> None:
-    copy = tmp_path / "example"
-    shutil.copytree(
-        EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__", ".*cache", "db.sqlite3")
-    )
+    copy = with_foreign_key(copy_example(tmp_path, "example"))
     models = copy / "books" / "models.py"
-    text = models.read_text()
-    models.write_text(
-        text.replace(
-            "author_id = models.PositiveBigIntegerField(db_index=True)",
-            'author = models.ForeignKey("authors.Author", on_delete=models.CASCADE)',
-        )
-    )
     line = next(n for n, row in enumerate(models.read_text().splitlines(), 1) if "author =" in row)
     result = both_doors(copy, "config.settings")
     assert_doors_agree(result)

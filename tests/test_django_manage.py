@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from example_site import EXAMPLE, FOREIGN_KEY, copy_example, with_foreign_key
 
 from mmkit.findings import RULES
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
-FOREIGN_KEY = 'author = models.ForeignKey("authors.Author", on_delete=models.CASCADE)'
 PRIVATE_IMPORT = "from authors.models import Author  # noqa: F401"
 MESSAGE = re.compile(r"^(?P<obj>\S+): \((?P<id>mmkit\.\w+)\) (?P<path>[^:\s]+):(?P<line>\d+):")
 
@@ -62,20 +60,7 @@ def cache(tmp_path: Path) -> Path:
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A copy of the example with Book.author_id turned into a ForeignKey to authors.Author."""
-    copy = tmp_path / "example"
-    shutil.copytree(
-        EXAMPLE,
-        copy,
-        ignore=shutil.ignore_patterns(
-            "__pycache__", ".mmkit_cache", ".ruff_cache", ".grimp_cache", "db.sqlite3"
-        ),
-    )
-    models = copy / "books" / "models.py"
-    text = models.read_text()
-    old = "author_id = models.PositiveBigIntegerField(db_index=True)"
-    assert old in text
-    models.write_text(text.replace(old, FOREIGN_KEY))
-    return copy
+    return with_foreign_key(copy_example(tmp_path, "example"))
 
 
 def line_of(path: Path, text: str) -> int:
@@ -169,10 +154,7 @@ def test_a_broken_config_is_one_error_not_a_crash(example_copy: Path, cache: Pat
 def test_hostile_files_are_warnings_never_a_hang_or_a_crash(tmp_path: Path, cache: Path) -> None:
     """A FIFO, a dangling symlink and an expression too deep for Python in web/: manage.py
     check finishes, with one mmkit.W004 warning each (warnings do not fail it)."""
-    copy = tmp_path / "example"
-    shutil.copytree(
-        EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__", ".mmkit_cache", "db.sqlite3")
-    )
+    copy = copy_example(tmp_path, "example")
     os.mkfifo(copy / "web" / "pipe.py")
     (copy / "web" / "dangling.py").symlink_to("nowhere.py")
     (copy / "web" / "deep.py").write_text("class Deep:\n    x = " + "-" * 5000 + "1\n")

@@ -7,12 +7,12 @@ Both delivery modes: on_commit (the example's setting) and worker, where
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from example_site import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
 SCENARIO = """
@@ -54,10 +54,7 @@ def lines(result: subprocess.CompletedProcess[str]) -> list[str]:
 def test_deleting_an_author_through_the_facade_deletes_their_books(
     tmp_path: Path, mode: str
 ) -> None:
-    project = tmp_path / "example"
-    shutil.copytree(
-        EXAMPLE, project, ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__", ".*cache")
-    )
+    project = copy_example(tmp_path, "example")
     settings = project / "config" / "settings.py"
     text = settings.read_text()
     assert 'MMKIT_EVENTS = {"DELIVERY": "on_commit"}' in text

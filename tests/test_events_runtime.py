@@ -33,9 +33,17 @@ def test_the_runtime_suite_passes_on_postgresql(tmp_path: Path, postgres: Postgr
     assert _passed(result) == INNER_TESTS
 
 
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `migrate` for the module; each test gets a copy of its SQLite file."""
+    database = migrated(sqlite_site(tmp_path_factory.mktemp("ev_migrated"))).sqlite
+    assert database is not None
+    return database
+
+
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
-    return migrated(sqlite_site(tmp_path, {"DELIVERY": "worker"}))
+def site(tmp_path: Path, migrated_database: Path) -> Site:
+    return sqlite_site(tmp_path, {"DELIVERY": "worker"}, database_from=migrated_database)
 
 
 def test_status_retry_and_purge_from_the_command_line(site: Site) -> None:

@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,9 @@ def lines(text: str) -> list[str]:
 
 
 @pytest.fixture
-def small(tmp_path: Path) -> Path:
+def small(copy_fixture: Callable[[str], Path]) -> Path:
     """imp_small: modules authors and books, one E003 in books/views.py."""
-    target = tmp_path / "imp_small"
-    shutil.copytree(FIXTURES / "imp_small", target)
-    return target
+    return copy_fixture("imp_small")
 
 
 def both_ways(project: Path, *args: str, **env: str) -> list[subprocess.CompletedProcess[str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from example_site import copy_example
 
 EXAMPLE = Path(__file__).parent.parent / "example_project"
 BETA_LEFT_ALONE = (
@@ -132,10 +132,7 @@ def test_a_migration_that_depends_on_a_left_out_module_names_both_migrations(thr
 def test_the_examples_books_fail_alone_once_a_migration_depends_on_authors(
     tmp_path: Path,
 ) -> None:
-    example = tmp_path / "example_project"
-    shutil.copytree(
-        EXAMPLE, example, ignore=shutil.ignore_patterns("__pycache__", "db.sqlite3", ".*cache")
-    )
+    example = copy_example(tmp_path)
     edit(
         example / "books" / "migrations" / "0001_initial.py",
         "dependencies = [\n    ]",
@@ -354,10 +351,7 @@ def test_generated_tests_run_under_manage_py_test_pytest_and_mmkit_test(tmp_path
 
     from mmkit.cli import main
 
-    example = tmp_path / "example_project"
-    shutil.copytree(
-        EXAMPLE, example, ignore=shutil.ignore_patterns("__pycache__", "db.sqlite3", ".*cache")
-    )
+    example = copy_example(tmp_path)
     invoices = ("invoices", "--model", "Invoice", "--field", "number:str")
     references = ("--field", "author_id:ref:authors", "--field", "editor_id:ref:authors")
     cwd = Path.cwd()

@@ -14,11 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_bench_generate import generate
 
 from mmkit.checks import workers
-
-ROOT = Path(__file__).resolve().parent.parent
-GENERATE = ROOT / "benchmarks" / "generate.py"
 
 needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 
@@ -41,9 +39,7 @@ def check(tree: Path, jobs: str, *options: str) -> tuple[int, list[tuple[str, st
 @needs_fork
 def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
-    command = [sys.executable, str(GENERATE), str(tree), "--modules", "60", "--files", "10"]
-    subprocess.run(command, check=True, capture_output=True)
-    expected = json.loads((tree / "expected.json").read_text())
+    expected = generate(tree, "rooted", modules=60, files=10)
     assert expected["python_files"] > workers.MIN_ITEMS
 
     alone = check(tree, "1", "--no-cache")

@@ -22,13 +22,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_hostile_input import AS_UNPRIVILEGED
 
 FIXTURE = Path(__file__).parent / "fixtures" / "imp_small"
-AS_UNPRIVILEGED = (
-    ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all")
-    if os.geteuid() == 0 and shutil.which("setpriv")
-    else ()
-)
 
 FOLDERS = ("books", "authors", "books/sub", "authors/models_pkg")
 NAMES = st.sampled_from(

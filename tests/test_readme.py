@@ -5,36 +5,24 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from example_site import copy_example, with_foreign_key
 
 from mmkit.cli import main
 from mmkit.scaffold.precommit import pre_commit_hook
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
-FOREIGN_KEY = 'author = models.ForeignKey("authors.Author", on_delete=models.CASCADE)'
 
 
 def with_two_mistakes(tmp_path: Path) -> Path:
     """The example with a ForeignKey from Book to Author and a view importing authors.models,
     as the README describes them."""
-    copy = tmp_path / "example"
-    shutil.copytree(
-        REPO / "example_project",
-        copy,
-        ignore=shutil.ignore_patterns("__pycache__", ".mmkit_cache", "db.sqlite3"),
-    )
-    models = copy / "books" / "models.py"
-    models.write_text(
-        models.read_text().replace(
-            "author_id = models.PositiveBigIntegerField(db_index=True)", FOREIGN_KEY
-        )
-    )
+    copy = with_foreign_key(copy_example(tmp_path, "example"))
     views = copy / "web" / "views.py"
     views.write_text(
         views.read_text().replace(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from example_site import copy_example
 
 from mmkit.cli import main
 
@@ -50,17 +51,6 @@ EVERY_TYPE = (
     *("--field", "approved_by_person_id:ref:authors", "--depends-on", "books"),
 )
 GENERATED = ("invoices", "notes", "procurement_adjustments")
-
-
-def copy_example(destination: Path) -> Path:
-    """A copy of the example project without its database and caches."""
-    target = destination / "example_project"
-    shutil.copytree(
-        EXAMPLE,
-        target,
-        ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__", ".mmkit_cache"),
-    )
-    return target
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -27,11 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "example_project"
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from test_scaffold import copy_example  # noqa: E402  (the suite's helpers)
+from test_scaffold_faults import leftovers, registered  # noqa: E402
+
 STEPS = ("staged", "moved", "registered-1", "registered-2", "committed")
 INVOICES = (
     "invoices",
@@ -44,14 +47,6 @@ INVOICES = (
 )
 
 
-def copy_example(destination: Path) -> Path:
-    target = destination / "example_project"
-    shutil.copytree(
-        EXAMPLE, target, ignore=shutil.ignore_patterns("db.sqlite3", "__pycache__", ".mmkit_cache")
-    )
-    return target
-
-
 def environment(pythonpath: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -59,24 +54,6 @@ def environment(pythonpath: str | None) -> dict[str, str]:
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     return env
-
-
-def registered(project: Path) -> tuple[set[str], set[str]]:
-    sys.path.insert(0, str(REPO))
-    from mmkit.installed_apps import installed_apps
-
-    apps = set(installed_apps(project, "config.settings") or ())
-    with (project / "pyproject.toml").open("rb") as handle:
-        modules = set(tomllib.load(handle)["tool"]["mmkit"]["modules"])
-    return apps, modules
-
-
-def leftovers(project: Path) -> list[str]:
-    return sorted(
-        path.relative_to(project).as_posix()
-        for path in project.rglob(".*")
-        if path.name.endswith(".tmp") or path.name.startswith((".mmkit-new-", ".mmkit-journal"))
-    )
 
 
 def snapshot(root: Path) -> dict[str, str]:
