@@ -136,7 +136,7 @@ def _take(pk: int, database: str, owner: str | None, keep: bool) -> tuple[str, s
     table = connection.ops.quote_name(Publication._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     lease, lease_params = _lease_condition(owner, now)
-    condition = f"id = %s AND status IN ('pending', 'failed') AND {lease}"
+    condition = f"id = %s AND status IN ('{PENDING}', '{FAILED}') AND {lease}"
     if keep:
         change = (
             f"UPDATE {table} SET status = '{COMPLETED}', attempts = attempts + 1, "
@@ -237,15 +237,18 @@ def drain(
 ) -> dict[Outcome, int]:
     """Claim and deliver batches until nothing is due (or should_stop() says so)."""
     counts = dict.fromkeys(Outcome, 0)
+    claimed = False
     try:
         while not (should_stop and should_stop()):
             ids = claim(database, owner, settings, settings.batch_size)
             if not ids:
                 break
+            claimed = True
             for pk in ids:
                 if should_stop and should_stop():
                     break
                 counts[deliver(pk, database, settings, owner)] += 1
     finally:
-        release(database, owner)
+        if claimed:
+            release(database, owner)
     return counts

@@ -26,7 +26,8 @@ class HandlerStatus:
 
 def status(database: str) -> list[HandlerStatus]:
     """Every handler (registered or still in the table) with its counts per state."""
-    found: dict[str, dict[str, int]] = {handler: {} for handler in registry.by_id()}
+    known = registry.by_id()
+    found: dict[str, dict[str, int]] = {handler: {} for handler in known}
     rows = (
         Publication.objects.using(database)
         .values_list("handler", "status")
@@ -35,7 +36,6 @@ def status(database: str) -> list[HandlerStatus]:
     )
     for handler, state, n in rows:
         found.setdefault(handler, {})[state] = n
-    known = registry.by_id()
     return [
         HandlerStatus(
             handler=handler,

@@ -46,12 +46,10 @@ def encode_value(value: Any, where: str) -> Any:
     """One value as JSON data; EventError naming the field for anything unsupported."""
     if isinstance(value, float) and not math.isfinite(value):
         raise EventError(f"{where} is {value!r}, which JSON cannot hold")
-    if value is None or (
-        isinstance(value, bool | str | int | float) and not isinstance(value, enum.Enum)
-    ):
-        return value
     if isinstance(value, enum.Enum):
         return {TAG: "enum", "type": _path(type(value)), "value": value.value}
+    if value is None or isinstance(value, bool | str | int | float):
+        return value
     if isinstance(value, decimal.Decimal):
         return {TAG: "decimal", "value": str(value)}
     if isinstance(value, datetime.datetime):

@@ -26,11 +26,11 @@ def publish(event: Any, *, using: str | None = None) -> int:
     name = registry.remember(type(event))
     for listener in listeners:
         listener(event)
-    handlers = registry.for_event(name)
-    if not handlers:
+    handler_ids = registry.for_event(name)
+    if not handler_ids:
         return 0
     database = using or router.db_for_write(Publication)
-    ids = _insert(database, name, [handler.id for handler in handlers], data)
+    ids = _insert(database, name, handler_ids, data)
     if settings.delivery == conf.ON_COMMIT:
         from mmkit.events import delivery
 

@@ -140,15 +140,15 @@ def by_id() -> dict[str, Handler]:
     return found
 
 
-def for_event(name: str) -> list[Handler]:
-    """The handlers of one event type, each once (asked on every publish, so kept)."""
+def for_event(name: str) -> list[str]:
+    """The ids of the handlers of one event type, each once (asked on every publish, so kept)."""
     table = by_id()
     cached = _for_event.get(name)
     if cached is not None and cached[0] is table:
         return cached[1]
-    found = [handler for handler in table.values() if handler.event_name == name]
+    found = [handler_id for handler_id, handler in table.items() if handler.event_name == name]
     _for_event[name] = (table, found)
     return found
 
 
-_for_event: dict[str, tuple[dict[str, Handler], list[Handler]]] = {}
+_for_event: dict[str, tuple[dict[str, Handler], list[str]]] = {}

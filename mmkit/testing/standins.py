@@ -147,6 +147,7 @@ class _InterfaceLoader(Loader):
         path = source_file(self.info, self.relative)
         assert path is not None
         tree = ast.parse(path.read_bytes(), str(path))
+        self.finder.builder.trees.setdefault(dotted, tree)  # the builder reads it next
         names = _exported(tree)
         module.__doc__ = ast.get_docstring(tree)
         module.__all__ = list(names)  # type: ignore[attr-defined]
