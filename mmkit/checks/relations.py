@@ -60,13 +60,13 @@ class Relation:
 
 
 def from_source(
-    project: Project, reader: ScanReader = read_scan
+    project: Project, reader: ScanReader = read_scan, index: ModelIndex | None = None
 ) -> tuple[list[Relation], list[Finding]]:
     """Every relation of every concrete model in a module, plus W004 notes where unsure.
 
     `reader` gives each file's FileScan; a cache passes its own to skip unchanged files.
     """
-    index = ModelIndex(project, reader)
+    index = index if index is not None else ModelIndex(project, reader)
     collector = _Collector(project, index)
     for model in index.module_models():
         if not model.abstract:

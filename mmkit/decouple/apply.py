@@ -162,7 +162,7 @@ def _rewrite_model(
         field=field,
         replacement=new_field,
         link_model=link.source if link else None,
-        target_name=replacement.target_name(crossing.declared_in, crossing.declaring_class, field),
+        target_name=replacement.target_name(source, crossing.declaring_class, field),
         width=width,
     )
     rewritten = model_rewrite.rewrite(source, change)

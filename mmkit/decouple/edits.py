@@ -39,11 +39,12 @@ class Workspace:
         """The file's text with the edits so far; None when it does not exist."""
         if path in self._after:
             return self._after[path]
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-
-    def write(self, path: Path, text: str, what: str) -> None:
         if path not in self._before:
             self._before[path] = path.read_text(encoding="utf-8") if path.is_file() else None
+        return self._before[path]
+
+    def write(self, path: Path, text: str, what: str) -> None:
+        self.read(path)
         self._after[path] = text
         self._what.setdefault(path, []).append(what)
 

@@ -92,8 +92,9 @@ def _on_delete_work(crossing: Crossing) -> str:
 
 def crossings(project: Project) -> list[Crossing]:
     """Every E001 of the project, in the check's order, with what it is declared in."""
-    relations, _ = from_source(project)
-    return _crossings(project, ModelIndex(project), relations, findings(project, relations))
+    index = ModelIndex(project)
+    relations, _ = from_source(project, index=index)
+    return _crossings(project, index, relations, findings(project, relations))
 
 
 def _crossings(
@@ -125,7 +126,7 @@ def resolve(project: Project, name: str) -> tuple[Crossing, list[Finding]]:
     real = index.model_label(app_label, model_name)
     if real is None:
         raise DecoupleError(f"there is no model {label} in the project's modules")
-    relations, _ = from_source(project)
+    relations, _ = from_source(project, index=index)
     reported = findings(project, relations)
     for crossing in _crossings(project, index, relations, reported):
         if crossing.relation.model == real and crossing.relation.field == field:

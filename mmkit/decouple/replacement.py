@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from pathlib import Path
 
 from mmkit.decouple.errors import DecoupleError
 from mmkit.decouple.facts import FieldFacts, KeyFacts
@@ -123,14 +122,10 @@ def _indent(text: str) -> str:
     return text.replace("\n", "\n    ")
 
 
-def target_name(path: Path, class_name: str, field: str) -> str | None:
+def target_name(source: str, class_name: str, field: str) -> str | None:
     """The name the relation's target was written with (`Author`), when a plain name: its
     import goes once the field no longer uses it."""
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in tree.body:
+    for node in ast.parse(source).body:
         if not (isinstance(node, ast.ClassDef) and node.name == class_name):
             continue
         for statement in node.body:

@@ -11,7 +11,7 @@ from mmkit.config import ConfigError
 from mmkit.files import read_regular
 from mmkit.installed_apps import absolute_import, installed_apps, settings_file
 from mmkit.scaffold.errors import ScaffoldError
-from mmkit.scaffold.register import CannotEdit
+from mmkit.scaffold.register import CannotEdit, assignments
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Split settings (cookiecutter-django) add third-party apps here; INSTALLED_APPS sums the lists.
@@ -120,7 +120,7 @@ def assigning_file(base_dir: Path, dotted: str, seen: frozenset[str] = frozenset
     if path is None or dotted in seen:
         return None
     tree = ast.parse(read_regular(path), filename=str(path))
-    if any(_assigns(statement, "INSTALLED_APPS") for statement in tree.body):
+    if assignments(tree, "INSTALLED_APPS"):
         return path
     package = dotted if path.name == "__init__.py" else dotted.rpartition(".")[0]
     for statement in reversed(tree.body):
@@ -133,27 +133,11 @@ def assigning_file(base_dir: Path, dotted: str, seen: frozenset[str] = frozenset
     return None
 
 
-def _assigns(statement: ast.stmt, name: str) -> bool:
-    targets = (
-        statement.targets
-        if isinstance(statement, ast.Assign)
-        else [statement.target]
-        if isinstance(statement, ast.AnnAssign)
-        else []
-    )
-    return any(isinstance(target, ast.Name) and target.id == name for target in targets)
-
-
 def list_for_new_apps(source: str) -> str:
     """INSTALLED_APPS when it is a literal; for `DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS`,
     the list third-party apps go in."""
-    tree = ast.parse(source)
-    value: ast.expr | None = None
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign | ast.AnnAssign) and _assigns(
-            statement, "INSTALLED_APPS"
-        ):
-            value = statement.value
+    found = assignments(ast.parse(source), "INSTALLED_APPS")
+    value = found[-1].value if found else None
     if value is None or isinstance(value, ast.List | ast.Tuple):
         return "INSTALLED_APPS"
     names = [node.id for node in ast.walk(value) if isinstance(node, ast.Name)]

@@ -35,7 +35,13 @@ from mmkit.scaffold.precommit import (
     has_mmkit_hook,
     pre_commit_hook,
 )
-from mmkit.scaffold.register import CannotEdit, add_installed_app, read_text
+from mmkit.scaffold.register import (
+    CannotEdit,
+    add_installed_app,
+    read_text,
+    table_lines,
+    toml_string,
+)
 
 MMKIT_APP = "mmkit"
 PYTEST_FILES = ("pytest.ini", ".pytest.ini")
@@ -195,12 +201,9 @@ def _discover(config: Config) -> Project:
 def _dependencies(project: Project) -> dict[str, tuple[str, ...]]:
     """Each module's imports of other modules today, public or private: its depends_on."""
     from mmkit.checks.imports import imported_modules
+    from mmkit.standalone import dependencies
 
-    pairs = imported_modules(project)
-    return {
-        module.name: tuple(sorted(target for name, target in pairs if name == module.name))
-        for module in project.modules
-    }
+    return dict(dependencies(project, lambda: imported_modules(project)))
 
 
 # pyproject.toml ----------------------------------------------------------------------------
@@ -246,19 +249,12 @@ def _mmkit_table(
     (with depends_on on request)."""
     lines = ["[tool.mmkit]"]
     if root != ".":
-        lines.append(f"root = {_toml_string(root)}")
-    lines.append(f"settings = {_toml_string(settings)}")
+        lines.append(f"root = {toml_string(root)}")
+    lines.append(f"settings = {toml_string(settings)}")
     for name in modules:
-        key = name if name.isidentifier() else _toml_string(name)
-        lines.extend(["", f"[tool.mmkit.modules.{key}]"])
-        if dependencies is not None:
-            listed = ", ".join(_toml_string(d) for d in dependencies.get(name, ()))
-            lines.append(f"depends_on = [{listed}]")
+        header, depends_on = table_lines(name, dependencies.get(name, ()) if dependencies else ())
+        lines.extend(["", header, *([depends_on] if dependencies is not None else [])])
     return "\n".join(lines) + "\n"
-
-
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _pytest_missing(base_dir: Path, pyproject: dict[str, Any]) -> bool:
@@ -278,7 +274,7 @@ def _pyproject_text(existing: str | None, mmkit: str, pytest_settings: str | Non
     with `pytest_settings`, pytest-django's table naming that settings module too."""
     blocks = [mmkit]
     if pytest_settings is not None:
-        value = _toml_string(pytest_settings)
+        value = toml_string(pytest_settings)
         blocks.append(f"[tool.pytest.ini_options]\n{SETTINGS_VARIABLE} = {value}\n")
     added = "\n".join(blocks)
     if not existing:

@@ -346,12 +346,19 @@ def table_lines(name: str, depends_on: tuple[str, ...]) -> tuple[str, str]:
 
 
 def toml_key(name: str) -> str:
-    """A module name as a TOML table key: a dotted one (`shop.billing`) is quoted."""
-    return f'"{name}"' if "." in name else name
+    """A module name as a TOML table key: quoted unless it is a bare identifier (a dotted
+    one, `shop.billing`, is quoted)."""
+    return name if name.isidentifier() else toml_string(name)
 
 
-def _installed_apps_node(tree: ast.Module, setting: str = "INSTALLED_APPS") -> ast.List | ast.Tuple:
-    found: ast.expr | None = None
+def toml_string(value: str) -> str:
+    """A TOML basic string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def assignments(tree: ast.Module, name: str) -> list[ast.Assign | ast.AnnAssign]:
+    """The module-level statements that bind `name` plainly: `NAME = ...`, `NAME: T = ...`."""
+    found: list[ast.Assign | ast.AnnAssign] = []
     for statement in tree.body:
         if isinstance(statement, ast.Assign):
             targets = statement.targets
@@ -359,8 +366,14 @@ def _installed_apps_node(tree: ast.Module, setting: str = "INSTALLED_APPS") -> a
             targets = [statement.target]
         else:
             continue
-        if any(isinstance(t, ast.Name) and t.id == setting for t in targets):
-            found = statement.value
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            found.append(statement)
+    return found
+
+
+def _installed_apps_node(tree: ast.Module, setting: str = "INSTALLED_APPS") -> ast.List | ast.Tuple:
+    statements = assignments(tree, setting)
+    found = statements[-1].value if statements else None
     if found is None:
         raise CannotEdit(f"the settings do not assign {setting}")
     if not isinstance(found, ast.List | ast.Tuple):
@@ -522,7 +535,7 @@ def _escaped(text: str, index: int) -> bool:
 
 
 def _toml_list(names: tuple[str, ...]) -> str:
-    return "[" + ", ".join(f'"{name}"' for name in names) + "]"
+    return "[" + ", ".join(toml_string(name) for name in names) + "]"
 
 
 def _verify_toml(new: str, expected: dict[str, Any]) -> None:
