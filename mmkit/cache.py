@@ -80,7 +80,6 @@ class Manifest:
     digest: str
     newest_ns: int
     coarse: bool
-    prefix: str
     tree: tuple[Listing, ...] = field(compare=False, repr=False)
 
     @property
@@ -369,7 +368,7 @@ def manifest(config: Config, cache_directory: Path | None = None) -> Manifest:
         folders.extend(f"!{problem.relpath}" for problem in problems)
     newest = max((found[0] for found in stats.values()), default=0)
     fractions = any(found[0] % 1_000_000_000 for found in stats.values())
-    return Manifest(stats, _digest(stats, folders), newest, not fractions, prefix, tree)
+    return Manifest(stats, _digest(stats, folders), newest, not fractions, tree)
 
 
 def _entries(directory: Path | str) -> list[os.DirEntry[str]]:

@@ -110,13 +110,9 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{choices[-best[1]]}'?)" if best[0] >= 0.6 else ""
 
 
-def find_pyproject(start: Path) -> Path:
-    """The nearest pyproject.toml with a [tool.mmkit] table, at `start` or above it."""
-    return _find(start)[0]
-
-
 def _find(start: Path) -> tuple[Path, dict[str, Any]]:
-    """find_pyproject, with the file's content: a run reads its configuration once."""
+    """The nearest pyproject.toml with a [tool.mmkit] table, at `start` or above it, with its
+    content: a run reads its configuration once."""
     start = start.resolve()
     if start.is_file():
         if start.name != PYPROJECT:

@@ -460,6 +460,7 @@ def _python_files_by_directory(
         files: list[str] = []
         problems: list[Unreadable] = []
         below: list[tuple[str, tuple[str, ...], str]] = []
+        within = "".join(f"{part}/" for part in parts)
         for entry in entries:
             name = entry.name
             if name.endswith(".py"):
@@ -470,7 +471,6 @@ def _python_files_by_directory(
                     except OSError as error:
                         problem = error.strerror or str(error)
                     else:
-                        within = "".join(f"{part}/" for part in parts)
                         stats[f"{prefix}{within}{name}"] = (info.st_mtime_ns, info.st_size)
                 if problem is None:
                     files.append(name)

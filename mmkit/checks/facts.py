@@ -23,7 +23,7 @@ from mmkit.cache import decode_findings, encode_finding
 from mmkit.checks import exports, workers
 from mmkit.checks import model_scan as model_scan_module
 from mmkit.checks.exports import Taken
-from mmkit.checks.imports import FilePlaces, ImportTable, SkippedFile, Statement
+from mmkit.checks.imports import FilePlaces, ImportTable, SkippedFile, Statement, crossing
 from mmkit.checks.model_index import ScanReader
 from mmkit.checks.model_scan import FileScan, ParseError, may_define_classes, scan
 from mmkit.findings import Finding
@@ -100,17 +100,13 @@ class Facts:
 
     def file(self, source: SourceFile) -> FileFacts | OSError:
         """The file's facts: the stored record if the file is unchanged, else read anew."""
-        known = self.facts.get(source.relpath)
+        known = self._known(source)
         if known is not None:
             return known
-        facts = self._stored(source)
-        if facts is None:
-            data = self._bytes(source)
-            if isinstance(data, OSError):
-                return data
-            facts = self._new(source, may_define_classes(data), comments_in(data))
-        self.facts[source.relpath] = facts
-        return facts
+        data = self._bytes(source)
+        if isinstance(data, OSError):
+            return data
+        return self._new(source, may_define_classes(data), comments_in(data))
 
     def scan(self, source: SourceFile, required: bool) -> FileScan | None:
         """A ScanReader (model_index): None for a file without a class statement unless
@@ -191,9 +187,7 @@ class Facts:
         for source in self.project.files:
             if source.module is None:
                 continue
-            facts = self.facts.get(source.relpath) or self._stored(source)
-            if facts is not None:
-                self.facts[source.relpath] = facts  # decoded once, whatever comes next
+            facts = self._known(source)
             mode = self._scan_mode(source, facts, scans)
             if facts is not None and mode == _NO_SCAN:
                 continue
@@ -229,7 +223,7 @@ class Facts:
         for source in self.project.files:
             if source.module is None:
                 continue
-            facts = self.facts.get(source.relpath) or self._stored(source)
+            facts = self._known(source)
             wanted = publics.get(source.dotted)
             key = tuple(sorted(wanted)) if wanted else None
             found = early.get(source.relpath)
@@ -243,8 +237,6 @@ class Facts:
                 key = key if need_taken else None
                 jobs.append((source, facts, key))
                 work.append((str(source.path), source.dotted, frozenset(key or ()), mode))
-            else:
-                self.facts[source.relpath] = facts
         for (source, facts, key), job in zip(jobs, work, strict=True):
             held = self._held.pop(source.relpath, None)
             computed = compute(job) if held is None else computed_from(held, job)
@@ -279,7 +271,6 @@ class Facts:
         classes, comments, scanned, taken = computed
         if facts is None:
             facts = self._new(source, classes, comments)
-        self.facts[source.relpath] = facts
         if scanned is not None:
             self.scans[source.relpath] = scanned
         if key is not None and taken is not None and read_for.issuperset(key):
@@ -344,11 +335,21 @@ class Facts:
 
     # Inside ------------------------------------------------------------------------------------
 
+    def _known(self, source: SourceFile) -> FileFacts | None:
+        """The file's facts made this run or stored (decoded once per run), else None."""
+        facts = self.facts.get(source.relpath)
+        if facts is None:
+            facts = self._stored(source)
+            if facts is not None:
+                self.facts[source.relpath] = facts
+        return facts
+
     def _new(self, source: SourceFile, classes: bool, comments: tuple[Comment, ...]) -> FileFacts:
         """A file's facts made anew this run, with the imports grimp's scan found in it if
         the import table came first (it parks them in `_imports`)."""
         facts = FileFacts(self._stat(source), source.dotted, classes, comments, {})
         facts.imports = self._imports.pop(source.relpath, None)
+        self.facts[source.relpath] = facts
         self._touched.add(source.relpath)
         return facts
 
@@ -419,7 +420,8 @@ class Facts:
                     if found is None:
                         return None
                     lines = {imported: tuple(sorted(at)) for imported, at in found.items()}
-                    facts.imports = _crossing(project, source, lines)
+                    assert source.module is not None
+                    facts.imports = crossing(project, source.module, lines)
                 else:
                     facts.imports = ()
                 self._touched.add(source.relpath)
@@ -443,11 +445,10 @@ class Facts:
             if source.module is None:
                 continue
             value = reasons.get(source.path, table.imports.get(source.dotted, ()))
-            facts = self.facts.get(source.relpath) or self._stored(source)
+            facts = self._known(source)
             if facts is None:
                 self._imports[source.relpath] = value  # its facts are made by prepare
                 continue
-            self.facts[source.relpath] = facts
             if facts.imports != value:
                 facts.imports = value
                 self._touched.add(source.relpath)
@@ -535,17 +536,6 @@ class ScanLog:
         found = self._reader(file, required)
         (self.used if found is not None else self.empty)[file.relpath] = file
         return found
-
-
-def _crossing(project: Project, source: SourceFile, lines: dict[str, tuple[int, ...]]) -> Crossing:
-    """The imports of other modules than the file's own, sorted as the import table keeps them."""
-    assert source.module is not None
-    found = []
-    for imported, numbers in lines.items():
-        target = project.module_of(imported)
-        if target is not None and target.name != source.module.name:
-            found.append((imported, numbers))
-    return tuple(sorted(found))
 
 
 # Records as JSON -----------------------------------------------------------------------------

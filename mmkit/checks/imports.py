@@ -147,11 +147,7 @@ def findings(
             found.extend(_undeclared_findings(pair, place))
     declared = _declared_cycles(project)
     found.extend(_declared_cycle_findings(project, declared))
-    found.extend(
-        finding
-        for finding in _cycle_findings(pairs, place)
-        if not any(_cycle_modules(finding) <= component for component, _ in declared)
-    )
+    found.extend(_cycle_findings(pairs, place, [component for component, _ in declared]))
     if publics is None:
         publics = public_imports(pairs)
     found.extend(exports.findings(project, publics, reader, taken))
@@ -212,17 +208,30 @@ def import_table(project: Project, graph: ProjectGraph) -> ImportTable:
         imported_lines = graph.imports.get(source.dotted) if module is not None else None
         if not imported_lines:
             continue
-        found = []
-        for imported, lines in imported_lines.items():
-            if imported not in owners:
-                owners[imported] = project.module_of(imported)
-            target = owners[imported]
-            if target is not None and target.name != module.name:
-                found.append((imported, lines))
+        found = crossing(project, module, imported_lines, owners)
         if found:
-            table[source.dotted] = tuple(sorted(found))
+            table[source.dotted] = found
     present = frozenset(module.name for module in project.modules if module.name in graph.modules)
     return ImportTable(imports=table, present=present, skipped=graph.skipped)
+
+
+def crossing(
+    project: Project,
+    module: Module,
+    imported_lines: Mapping[str, tuple[int, ...]],
+    owners: dict[str, Module | None] | None = None,
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """A file of `module`'s imports of other modules, sorted as the import table keeps them;
+    `owners` remembers each imported name's module across files."""
+    owners = {} if owners is None else owners
+    found = []
+    for imported, lines in imported_lines.items():
+        if imported not in owners:
+            owners[imported] = project.module_of(imported)
+        target = owners[imported]
+        if target is not None and target.name != module.name:
+            found.append((imported, lines))
+    return tuple(sorted(found))
 
 
 def build_graph(project: Project) -> ProjectGraph:
@@ -550,8 +559,11 @@ def _statements(pair: Pair, place: StatementFinder) -> list[Statement]:
     return [place(pair.source, line, pair.imported) for line in pair.lines]
 
 
-def _cycle_findings(pairs: list[Pair], place: StatementFinder) -> Iterator[Finding]:
-    """One E004 per group of modules that depend on each other, showing one whole cycle."""
+def _cycle_findings(
+    pairs: list[Pair], place: StatementFinder, declared: list[frozenset[str]]
+) -> Iterator[Finding]:
+    """One E004 per group of modules that depend on each other, showing one whole cycle;
+    none for a cycle within a `declared` one (reported once, at pyproject.toml)."""
     edges: dict[str, dict[str, Pair]] = defaultdict(dict)
     for pair in pairs:
         if pair.module.shared or pair.target.shared:
@@ -563,6 +575,8 @@ def _cycle_findings(pairs: list[Pair], place: StatementFinder) -> Iterator[Findi
         if len(component) < 2:
             continue
         cycle = _shortest_cycle(min(component), successors, component)
+        if any(known.issuperset(cycle) for known in declared):
+            continue
         witnesses = [edges[a][b] for a, b in pairwise(cycle)]
         statements = [_statements(pair, place)[0] for pair in witnesses]
         path = " -> ".join(cycle)
@@ -638,11 +652,6 @@ def _table_line(pyproject: Path, module: str) -> int:
         if header.match(line):
             return number
     return 1
-
-
-def _cycle_modules(finding: Finding) -> frozenset[str]:
-    path = dict(finding.extra).get("cycle", "")
-    return frozenset(part.strip() for part in path.split("->"))
 
 
 def strongly_connected_components(successors: dict[str, list[str]]) -> list[frozenset[str]]:

@@ -218,7 +218,7 @@ class ModelIndex:
         self._models: dict[str, Model | None] = {}
         self._field_kinds: dict[tuple[str, str], str | None] = {}
         self._user_model: str | Uncertain | None = None
-        self._labels: dict[tuple[str, str], str] | None = None
+        self._labels: dict[tuple[str, str], Model] | None = None
         self.unparsable: dict[str, tuple[SourceFile, ParseError]] = {}
 
     # Files -------------------------------------------------------------------------------
@@ -260,12 +260,17 @@ class ModelIndex:
         """The label of the module model `name` of app `app_label`, its name matched without
         regard to case as Django's registry does ("authors.author" is authors.Author); None
         when no module model of that app has the name."""
+        found = self._by_label(app_label, name)
+        return f"{found.app_label}.{found.cls.name}" if found is not None else None
+
+    def _by_label(self, app_label: str, name: str) -> Model | None:
+        """The first module model of app `app_label` named `name`, case aside."""
         if self._labels is None:
             self._labels = {}
             for model in self.module_models():
                 if model.app_label is not None:
                     key = (model.app_label, model.cls.name.lower())
-                    self._labels.setdefault(key, f"{model.app_label}.{model.cls.name}")
+                    self._labels.setdefault(key, model)
         return self._labels.get((app_label, name.lower()))
 
     # Names -------------------------------------------------------------------------------
@@ -537,13 +542,7 @@ class ModelIndex:
     def model_by_label(self, label: str) -> Model | None:
         """The module model Django would name `label` ("books.Book"), if there is one."""
         app_label, _, name = label.partition(".")
-        found = self.model_label(app_label, name)
-        if found is None:
-            return None
-        for model in self.module_models():
-            if model.label == found:
-                return model
-        return None
+        return self._by_label(app_label, name)
 
     def inherited_fields(self, model: Model) -> Iterator[tuple[Model, FieldScan]]:
         """Fields the model gets from its abstract bases (at any depth), nearest base first.
