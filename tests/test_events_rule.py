@@ -67,3 +67,19 @@ def test_a_suppression_comment_silences_e006(check_project: Check, copy_fixture)
     lines = {f.line for f in check_project(project) if f.rule == "mmkit.E006"}
     assert 29 not in lines
     assert 33 in lines
+
+
+def test_an_events_file_too_deep_for_python_is_one_w004_not_a_crash(
+    check_project: Check, tmp_path: Path
+) -> None:
+    """Like any other file: the model scan reports it, the event rule reads nothing of it."""
+    import shutil
+
+    project = tmp_path / "ev_rules"
+    shutil.copytree(FIXTURE, project)
+    events = project / "shop" / "events.py"
+    events.write_text(events.read_text() + "x = " + "-" * 5000 + "1\n")
+
+    found = {(f.rule, f.path) for f in check_project(project)}
+    assert ("mmkit.W004", "shop/events.py") in found
+    assert ("mmkit.E006", "shop/events.py") not in found

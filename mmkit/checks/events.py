@@ -44,7 +44,7 @@ def event_classes(source: str) -> list[EventClass]:
     """The event classes a source declares; enums, exceptions and _private classes are not."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # W004 of the other rules already says this file was not analysed
     return [
         EventClass(
@@ -103,7 +103,7 @@ def _refs(annotation: ast.expr) -> list[str]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
                 found.extend(_refs(ast.parse(node.value, mode="eval").body))
-            except SyntaxError:
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
         elif isinstance(node, ast.Name | ast.Attribute):
             dotted = _dotted(node)
