@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mmkit.config import Config, ConfigError, load
+from mmkit.config import Config, load
 from mmkit.project import discover, require_modules
 
 if TYPE_CHECKING:
@@ -55,13 +55,8 @@ def analyse(config: Config, cache: Cache | None, allow_empty: bool = False) -> R
         if stored is not None:
             return stored
     from mmkit import checks
-    from mmkit.checks import workers
     from mmkit.checks.facts import Facts
 
-    try:
-        workers.jobs_setting()
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
     project = discover(config, cache.tree() if cache is not None else None)
     if not allow_empty:
         require_modules(project)

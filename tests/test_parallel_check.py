@@ -51,11 +51,14 @@ def test_workers_find_what_one_process_finds(tmp_path: Path) -> None:
     assert check(tree, "1") == alone  # the result missed: the other files' facts are cached
 
 
-def test_a_wrong_jobs_setting_is_one_line_and_exit_2(tmp_path: Path, copy_fixture) -> None:
+@pytest.mark.parametrize("command", ["check", "graph", "baseline"])
+def test_a_wrong_jobs_setting_is_one_line_and_exit_2(
+    tmp_path: Path, copy_fixture, command: str
+) -> None:
     project = copy_fixture("imp_small")
     environment = {**os.environ, "MMKIT_JOBS": "two"}
     result = subprocess.run(
-        [sys.executable, "-m", "mmkit", "check", str(project), "--no-cache"],
+        [sys.executable, "-m", "mmkit", command, str(project), "--no-cache"],
         capture_output=True,
         text=True,
         env=environment,

@@ -26,6 +26,7 @@ from mmkit.checks.exports import Taken
 from mmkit.checks.imports import FilePlaces, ImportTable, SkippedFile, Statement, crossing
 from mmkit.checks.model_index import ScanReader
 from mmkit.checks.model_scan import FileScan, ParseError, may_define_classes, scan
+from mmkit.config import ConfigError
 from mmkit.findings import Finding
 from mmkit.project import Project, SourceFile
 from mmkit.shapes import ERRORS, array, flag, integer, mapping, text
@@ -92,8 +93,14 @@ class Facts:
         """The provider a door passes to checks.run: on the cache's store, or on none.
 
         `parallel`: many files' facts may be computed in forked worker processes; only the
-        CLI asks for it (mmkit.checks.workers says why).
+        CLI asks for it (mmkit.checks.workers says why). A wrong MMKIT_JOBS is then a
+        ConfigError, whatever command asked.
         """
+        if parallel:
+            try:
+                workers.jobs_setting()
+            except ValueError as error:
+                raise ConfigError(str(error)) from None
         return cls(project, cache.store(project) if cache is not None else None, parallel)
 
     # Readers the rules take ------------------------------------------------------------------
