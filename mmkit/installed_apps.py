@@ -200,7 +200,7 @@ def _method_call(node: ast.expr, env: dict[str, Value]) -> bool:
     if not isinstance(current, list):
         return False
     if method == "append" and len(args) == 1:
-        text = _string(args[0])
+        text = literal_string(args[0])
         if text is None:
             return False
         current.append(text)
@@ -210,7 +210,7 @@ def _method_call(node: ast.expr, env: dict[str, Value]) -> bool:
             return False
         current.extend(more)
     elif method == "insert" and len(args) == 2:
-        index, text = _index(args[0]), _string(args[1])
+        index, text = _index(args[0]), literal_string(args[1])
         if index is None or text is None:
             return False
         current.insert(index, text)
@@ -219,7 +219,8 @@ def _method_call(node: ast.expr, env: dict[str, Value]) -> bool:
     return True
 
 
-def _string(node: ast.expr) -> str | None:
+def literal_string(node: ast.expr) -> str | None:
+    """The value of a string literal, else None."""
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mmkit.config import ConfigError
 from mmkit.files import read_regular
-from mmkit.installed_apps import absolute_import, installed_apps, settings_file
+from mmkit.installed_apps import absolute_import, installed_apps, literal_string, settings_file
 from mmkit.scaffold.errors import ScaffoldError
 from mmkit.scaffold.register import CannotEdit, assignments
 
@@ -95,23 +95,19 @@ def _settings_default(path: Path) -> str | None:
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "setdefault"
             and len(node.args) == 2
-            and _string(node.args[0]) == SETTINGS_VARIABLE
-            and _string(node.args[1]) is not None
+            and literal_string(node.args[0]) == SETTINGS_VARIABLE
+            and literal_string(node.args[1]) is not None
         ):
-            return _string(node.args[1])
+            return literal_string(node.args[1])
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Subscript)
-            and _string(node.targets[0].slice) == SETTINGS_VARIABLE
-            and _string(node.value) is not None
+            and literal_string(node.targets[0].slice) == SETTINGS_VARIABLE
+            and literal_string(node.value) is not None
         ):
-            return _string(node.value)
+            return literal_string(node.value)
     return None
-
-
-def _string(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def assigning_file(base_dir: Path, dotted: str, seen: frozenset[str] = frozenset()) -> Path | None:
