@@ -32,6 +32,14 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def put_back(path: Path, old: str | None) -> None:
+    """Undo a write of an all-or-nothing change: the old text back, or a created file gone."""
+    if old is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_atomically(path, old)
+
+
 def _umask() -> int:
     """The process's umask; reading it means setting it, so it is put back at once."""
     mask = os.umask(0o022)

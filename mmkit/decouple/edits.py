@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mmkit.files import write_atomically
+from mmkit.files import put_back, write_atomically
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,5 @@ def write_all(edits: Sequence[FileEdit]) -> None:
             done.append(edit)
     except BaseException:
         for edit in reversed(done):
-            if edit.before is None:
-                edit.path.unlink(missing_ok=True)
-            else:
-                write_atomically(edit.path, edit.before)
+            put_back(edit.path, edit.before)
         raise

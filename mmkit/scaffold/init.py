@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mmkit.config import PYPROJECT, Config, ConfigError, parse
-from mmkit.files import write_atomically
+from mmkit.files import put_back, write_atomically
 from mmkit.findings import Finding
 from mmkit.project import Project, discover, discovery_note
 from mmkit.scaffold.django_project import (
@@ -389,10 +389,7 @@ def apply_edits(edits: tuple[Edit, ...], plan: InitPlan) -> None:
 
 def _undo(written: list[Edit]) -> None:
     for edit in reversed(written):
-        if edit.old is None:
-            edit.path.unlink(missing_ok=True)
-        else:
-            write_atomically(edit.path, edit.old)
+        put_back(edit.path, edit.old)
 
 
 # The first check ----------------------------------------------------------------------------
