@@ -144,6 +144,11 @@ class Project:
         return tuple(found)
 
     @cached_property
+    def by_dotted(self) -> dict[str, SourceFile]:
+        """The checked files by dotted name: every rule that follows a name into a file asks."""
+        return {file.dotted: file for file in self.files}
+
+    @cached_property
     def _listing(self) -> tuple[Listing, ...]:
         if self.tree is not None:
             return self.tree

@@ -58,7 +58,7 @@ def findings(
     show plainly that it takes only exported names (`taken`) is not parsed.
     """
     index = ModelIndex(project, reader)
-    files = {file.dotted: file for file in project.files}
+    files = project.by_dotted
     read_taken = taken if taken is not None else _read_taken
     literal: dict[str, frozenset[str] | None] = {}
 

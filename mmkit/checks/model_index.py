@@ -211,7 +211,7 @@ class ModelIndex:
     def __init__(self, project: Project, reader: ScanReader = read_scan) -> None:
         self.project = project
         self._reader = reader
-        self._files = {file.dotted: file for file in project.files}
+        self._files = project.by_dotted
         self._scopes: dict[str, _Scope | None] = {}
         self._roots: dict[str, tuple[str, ...]] = {}
         self._opaque: dict[str, bool] = {}
