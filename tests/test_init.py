@@ -7,7 +7,6 @@ second run leaves every file as it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from test_scaffold_faults import snapshot
 
 from mmkit.cli import main
 
@@ -27,15 +27,6 @@ BIN = Path(sys.executable).parent
 
 def init(*args: str) -> Result:
     return CliRunner().invoke(main, ["init", *args], catch_exceptions=False)
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """The sha256 of every file under root, by relative path: the tree, byte for byte."""
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
-    }
 
 
 def startproject(directory: Path, name: str = "shopsite") -> Path:
