@@ -7,7 +7,6 @@ whole (a module named `migrations` under the default exclude).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from mmkit.findings import RULES, Finding
 from mmkit.project import Project, Unreadable
@@ -72,4 +71,4 @@ def _module_name(project: Project, problem: Unreadable) -> str | None:
 
 def hidden_paths(project: Project) -> frozenset[str]:
     """The files grimp must not open: reading a FIFO blocks, an undecodable name panics."""
-    return frozenset(str(Path(p.path)) for p in project.unreadable if p.file)
+    return frozenset(str(p.path) for p in project.unreadable if p.file)
