@@ -319,19 +319,29 @@ def _count_mmkit(tools: Tools, case: Case) -> str:
     return ", ".join(f"{rule} {n}" for rule, n in sorted(counts.items()))
 
 
-def _count_tach(sample: Sample) -> str:
+def _tach_diagnostics(sample: Sample) -> tuple[list[tuple[str, dict]], str]:
+    """tach's JSON diagnostics as (kind, location) pairs, or why there are none."""
     if sample.failed:
-        return f"failed (exit {sample.returncode})"
+        return [], f"failed (exit {sample.returncode})"
     text = sample.output
     start = 0 if text.startswith("[") else text.find("\n[") + 1
     try:
         diagnostics = json.loads(text[start:])
     except ValueError:
-        return "unreadable JSON output"
-    kinds = Counter(
-        next(iter(item.get("Located", {}).get("details", {}).get("Code", {"other": None})))
-        for item in diagnostics
-    )
+        return [], "unreadable JSON output"
+    found = []
+    for item in diagnostics:
+        located = item.get("Located", {})
+        code = located.get("details", {}).get("Code", {"other": None})
+        found.append((next(iter(code), "other"), located))
+    return found, ""
+
+
+def _count_tach(sample: Sample) -> str:
+    diagnostics, problem = _tach_diagnostics(sample)
+    if problem:
+        return problem
+    kinds = Counter(kind for kind, _ in diagnostics)
     return ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
 
 
@@ -412,19 +422,11 @@ def _check_import_linter(sample: Sample, expected: dict) -> str:
 
 
 def _check_tach(sample: Sample, expected: dict) -> str:
-    if sample.failed:
-        return f"failed (exit {sample.returncode})"
-    text = sample.output
-    start = 0 if text.startswith("[") else text.find("\n[") + 1
-    try:
-        diagnostics = json.loads(text[start:])
-    except ValueError:
-        return "unreadable JSON output"
+    diagnostics, problem = _tach_diagnostics(sample)
+    if problem:
+        return problem
     found: dict[str, set[tuple[str, int]]] = {}
-    for item in diagnostics:
-        located = item.get("Located", {})
-        code = located.get("details", {}).get("Code", {"other": None})
-        kind = next(iter(code), "other")
+    for kind, located in diagnostics:
         found.setdefault(kind, set()).add((located.get("file_path"), located.get("line_number")))
     by_path = {
         rule: {(f["path"], f["line"]) for f in expected["findings"] if f["rule"] == rule}
